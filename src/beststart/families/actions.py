@@ -1,0 +1,401 @@
+"""Writes to the family record. Each takes the actor, asks the policy, and writes the change,
+its audit row and its chronology event in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from beststart.accounts.actors import Actor
+from beststart.accounts.models import Team, User
+from beststart.core import clock
+from beststart.core.categories import AccessAction, DataCategory
+from beststart.core.errors import NotFoundOrNotAllowed
+from beststart.core.identifiers import normalise_nhs_number, validate_nhs_number
+from beststart.families.models import (
+    Address,
+    ChronologyEvent,
+    EventKind,
+    Family,
+    FamilyMember,
+    Involvement,
+    Person,
+    PersonKind,
+    Relationship,
+)
+from beststart.places.selectors import find_postcode
+from beststart.sharing.access import audit_decision
+from beststart.sharing.policy import decide
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    kind: str
+    given_name: str
+    family_name: str
+    sex: str
+    date_of_birth: dt.date | None = None
+    expected_delivery_date: dt.date | None = None
+    nhs_number: str = ""
+    known_as: str = ""
+
+
+@dataclass(frozen=True)
+class AddressDetails:
+    line_1: str
+    town: str
+    postcode: str
+    moved_in: dt.date
+    line_2: str = ""
+    is_withheld: bool = False
+
+
+def _require(
+    actor: Actor, family: Family | None, action: str, person_id: int | None = None
+) -> None:
+    decision = decide(actor, family, DataCategory.IDENTITY, action)
+    audit_decision(
+        actor,
+        decision,
+        family_id=family.pk if family else None,
+        person_id=person_id,
+        category=DataCategory.IDENTITY,
+        action=action,
+    )
+    if not decision:
+        raise NotFoundOrNotAllowed
+
+
+def _chronology(
+    actor: Actor, family: Family, kind: str, summary: str, person: Person | None = None
+) -> ChronologyEvent:
+    event = ChronologyEvent(
+        family=family,
+        person=person,
+        kind=kind,
+        category=DataCategory.IDENTITY,
+        summary=summary,
+        occurred_at=clock.now(),
+        recorded_by=actor.user,
+        team=actor.team,
+    )
+    event.save()
+    return event
+
+
+def _new_person(details: PersonDetails) -> Person:
+    nhs_number = normalise_nhs_number(details.nhs_number) if details.nhs_number else None
+    if nhs_number:
+        validate_nhs_number(nhs_number)
+        if Person.objects.filter(nhs_number=nhs_number).exists():
+            raise ValidationError(
+                {
+                    "nhs_number": "A person with this NHS number is already on the register. "
+                    "Search for them instead of creating a new record."
+                }
+            )
+    person = Person(
+        kind=details.kind,
+        given_name=details.given_name.strip(),
+        family_name=details.family_name.strip(),
+        known_as=details.known_as.strip(),
+        sex=details.sex,
+        date_of_birth=details.date_of_birth,
+        expected_delivery_date=details.expected_delivery_date,
+        nhs_number=nhs_number,
+    )
+    person.full_clean(exclude=["nhs_number"])
+    person.save()
+    return person
+
+
+def _new_address(actor: Actor, family: Family, details: AddressDetails) -> Address:
+    postcode = find_postcode(details.postcode)
+    if postcode is None:
+        raise ValidationError(
+            {"postcode": "Enter a postcode in the area this service covers, like XW1 2AB"}
+        )
+    address = Address(
+        family=family,
+        line_1=details.line_1.strip(),
+        line_2=details.line_2.strip(),
+        town=details.town.strip(),
+        postcode=postcode.postcode,
+        lsoa=postcode.lsoa,
+        moved_in=details.moved_in,
+        is_withheld=details.is_withheld,
+        recorded_by_team=actor.team,
+    )
+    address.save()
+    return address
+
+
+@transaction.atomic
+def create_family(
+    *,
+    actor: Actor,
+    family_name: str,
+    first_member: PersonDetails,
+    address: AddressDetails,
+) -> Family:
+    """A new family with its first member and address. The actor's team becomes involved,
+    with the actor as lead practitioner, so the record stays open to them."""
+    decision = decide(actor, None, DataCategory.IDENTITY, AccessAction.CREATE)
+    if not decision:
+        _require(actor, None, AccessAction.CREATE)
+    family = Family.objects.create(name=family_name.strip())
+    person = _new_person(first_member)
+    FamilyMember.objects.create(family=family, person=person, joined_on=clock.today())
+    _new_address(actor, family, address)
+    Involvement.objects.create(
+        family=family,
+        team=actor.team,
+        practitioner=actor.user,
+        is_lead=True,
+        reason="Created the family record",
+        started_on=clock.today(),
+    )
+    _chronology(
+        actor,
+        family,
+        EventKind.FAMILY_CREATED,
+        f"Family record created by {actor.team.name}",
+        person,
+    )
+    _chronology(
+        actor,
+        family,
+        EventKind.MEMBER_ADDED,
+        f"{person.full_name} added ({person.get_kind_display().lower()})",
+        person,
+    )
+    audit_decision(
+        actor,
+        decision,
+        family_id=family.pk,
+        person_id=person.pk,
+        category=DataCategory.IDENTITY,
+        action=AccessAction.CREATE,
+    )
+    return family
+
+
+@transaction.atomic
+def add_member(
+    *,
+    actor: Actor,
+    family: Family,
+    details: PersonDetails,
+    related_adult: Person | None = None,
+    relationship_type: str = "",
+    has_parental_responsibility: bool = False,
+) -> Person:
+    _require(actor, family, AccessAction.UPDATE)
+    person = _new_person(details)
+    FamilyMember.objects.create(family=family, person=person, joined_on=clock.today())
+    if related_adult is not None and relationship_type:
+        if not FamilyMember.objects.filter(family=family, person=related_adult).exists():
+            raise NotFoundOrNotAllowed
+        Relationship.objects.create(
+            adult=related_adult,
+            child=person,
+            type=relationship_type,
+            has_parental_responsibility=has_parental_responsibility,
+        )
+    _chronology(
+        actor,
+        family,
+        EventKind.MEMBER_ADDED,
+        f"{person.full_name} added ({person.get_kind_display().lower()})",
+        person,
+    )
+    return person
+
+
+@transaction.atomic
+def relate(
+    *,
+    actor: Actor,
+    family: Family,
+    adult: Person,
+    child: Person,
+    relationship_type: str,
+    has_parental_responsibility: bool,
+) -> Relationship:
+    _require(actor, family, AccessAction.UPDATE, person_id=child.pk)
+    members = set(FamilyMember.objects.filter(family=family).values_list("person_id", flat=True))
+    if adult.pk not in members or child.pk not in members:
+        raise NotFoundOrNotAllowed
+    relationship, _ = Relationship.objects.update_or_create(
+        adult=adult,
+        child=child,
+        defaults={
+            "type": relationship_type,
+            "has_parental_responsibility": has_parental_responsibility,
+        },
+    )
+    _chronology(
+        actor,
+        family,
+        EventKind.PERSON_UPDATED,
+        f"{adult.full_name} recorded as {relationship.get_type_display().lower()} "
+        f"of {child.full_name}",
+        child,
+    )
+    return relationship
+
+
+UPDATABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "known_as",
+    "sex",
+    "date_of_birth",
+    "expected_delivery_date",
+    "nhs_number",
+)
+
+
+@transaction.atomic
+def update_person(
+    *, actor: Actor, family: Family, person: Person, details: PersonDetails
+) -> Person:
+    _require(actor, family, AccessAction.UPDATE, person_id=person.pk)
+    nhs_number = normalise_nhs_number(details.nhs_number) if details.nhs_number else None
+    if nhs_number and nhs_number != person.nhs_number:
+        validate_nhs_number(nhs_number)
+        if Person.objects.filter(nhs_number=nhs_number).exclude(pk=person.pk).exists():
+            raise ValidationError(
+                {"nhs_number": "Another person on the register has this NHS number"}
+            )
+    changed: list[str] = []
+    for name in UPDATABLE_FIELDS:
+        value = nhs_number if name == "nhs_number" else getattr(details, name)
+        if isinstance(value, str) and name != "nhs_number":
+            value = value.strip()
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+            changed.append(str(Person._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
+    if not changed:
+        return person
+    person.full_clean(exclude=["nhs_number"])
+    person.save()
+    _chronology(
+        actor,
+        family,
+        EventKind.PERSON_UPDATED,
+        f"{person.full_name}: {', '.join(changed)} updated",
+        person,
+    )
+    return person
+
+
+@transaction.atomic
+def record_birth(
+    *,
+    actor: Actor,
+    family: Family,
+    person: Person,
+    date_of_birth: dt.date,
+    given_name: str,
+    sex: str,
+    nhs_number: str = "",
+) -> Person:
+    """The unborn child becomes a child: the same record, so nothing is entered twice."""
+    if person.kind != PersonKind.UNBORN:
+        raise ValidationError("This person has already been born")
+    details = PersonDetails(
+        kind=PersonKind.CHILD,
+        given_name=given_name,
+        family_name=person.family_name,
+        known_as=person.known_as,
+        sex=sex,
+        date_of_birth=date_of_birth,
+        expected_delivery_date=person.expected_delivery_date,
+        nhs_number=nhs_number,
+    )
+    person.kind = PersonKind.CHILD
+    person = update_person(actor=actor, family=family, person=person, details=details)
+    _chronology(
+        actor,
+        family,
+        EventKind.BIRTH_RECORDED,
+        f"{person.full_name} born on {date_of_birth:%-d %B %Y}",
+        person,
+    )
+    return person
+
+
+@transaction.atomic
+def move_address(*, actor: Actor, family: Family, details: AddressDetails) -> Address:
+    """Record the family's new address; the current one becomes history."""
+    _require(actor, family, AccessAction.UPDATE)
+    current = family.addresses.filter(moved_out=None)
+    if current.filter(moved_in__gt=details.moved_in).exists():
+        raise ValidationError(
+            {
+                "moved_in": "The move-in date must be after the date the family moved into "
+                "their current address"
+            }
+        )
+    current.update(moved_out=details.moved_in)
+    address = _new_address(actor, family, details)
+    summary = (
+        "Address withheld (recorded)" if details.is_withheld else f"Moved to {address.postcode}"
+    )
+    _chronology(actor, family, EventKind.ADDRESS_CHANGED, summary)
+    return address
+
+
+@transaction.atomic
+def add_involvement(
+    *,
+    actor: Actor,
+    family: Family,
+    team: Team,
+    practitioner: User | None,
+    is_lead: bool,
+    started_on: dt.date,
+    reason: str = "",
+) -> Involvement:
+    _require(actor, family, AccessAction.UPDATE)
+    if (
+        practitioner is not None
+        and not practitioner.memberships.filter(team=team, is_active=True).exists()
+    ):
+        raise ValidationError({"practitioner": "Choose a practitioner who works in that team"})
+    if is_lead:
+        family.involvements.filter(is_lead=True, ended_on=None).update(is_lead=False)
+    involvement = Involvement.objects.create(
+        family=family,
+        team=team,
+        practitioner=practitioner,
+        is_lead=is_lead,
+        started_on=started_on,
+        reason=reason.strip(),
+    )
+    who = f"{practitioner.get_full_name()} ({team.name})" if practitioner else team.name
+    lead = " as lead practitioner" if is_lead else ""
+    _chronology(
+        actor, family, EventKind.INVOLVEMENT_STARTED, f"{who} started working with the family{lead}"
+    )
+    return involvement
+
+
+@transaction.atomic
+def end_involvement(*, actor: Actor, involvement: Involvement, ended_on: dt.date) -> Involvement:
+    _require(actor, involvement.family, AccessAction.UPDATE)
+    if ended_on < involvement.started_on:
+        raise ValidationError({"ended_on": "The end date must be on or after the start date"})
+    involvement.ended_on = ended_on
+    involvement.save(update_fields=["ended_on", "updated_at"])
+    _chronology(
+        actor,
+        involvement.family,
+        EventKind.INVOLVEMENT_ENDED,
+        f"{involvement.team.name} stopped working with the family",
+    )
+    return involvement

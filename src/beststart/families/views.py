@@ -1,0 +1,262 @@
+"""Practitioner pages for the family record. Views parse the request, call a selector or an
+action with the actor, and render: no business logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from beststart.accounts.actors import Actor
+from beststart.core.forms import GovukFormMixin
+from beststart.families import actions, selectors
+from beststart.families.forms import (
+    BirthForm,
+    EditPersonForm,
+    IdentityForm,
+    InvolvementForm,
+    MemberForm,
+    MoveForm,
+    NewFamilyForm,
+    SearchForm,
+)
+from beststart.families.models import Person, PersonKind
+from beststart.sharing.access import require_record_access
+from beststart.sharing.decorators import no_personal_data, personal_data
+from beststart.sharing.policy import may_use_records
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined]
+
+
+def _apply_validation_error(form: GovukFormMixin, error: ValidationError) -> None:
+    """Show an action's validation error on the form, beside the field it is about."""
+    target: Any = form
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target.add_error(field if field in target.fields else None, errors)
+    else:
+        target.add_error(None, error)
+
+
+@no_personal_data
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    """Practitioners start from their caseload; other roles from what their role is for."""
+    actor = getattr(request, "actor", None)
+    if actor is not None and may_use_records(actor):
+        return redirect("families:caseload")
+    return render(request, "families/landing.html")
+
+
+@personal_data
+@require_http_methods(["GET"])
+def caseload(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    require_record_access(actor)
+    page = selectors.caseload(actor, request.GET.get("page", 1))
+    return render(
+        request,
+        "families/home.html",
+        {
+            "page": page,
+            "team_families": selectors.team_caseload_size(actor),
+            "search_form": SearchForm(),
+        },
+    )
+
+
+@personal_data
+@require_http_methods(["GET"])
+def search(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    require_record_access(actor)
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_valid():
+        results = selectors.search_people(actor, form.cleaned_data["q"])
+    return render(request, "families/search.html", {"form": form, "results": results})
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def create_family(request: HttpRequest) -> HttpResponse:
+    """Search before create: check the register first, then create with what was typed."""
+    actor = _actor(request)
+    require_record_access(actor)
+    step = request.POST.get("step", "check")
+    identity_form = IdentityForm(
+        request.POST if request.method == "POST" and step == "check" else None
+    )
+    family_form: NewFamilyForm | None = None
+    matches: list[selectors.IdentityMatch] | None = None
+    if request.method == "POST" and step == "check" and identity_form.is_valid():
+        matches = _identity_matches(actor, identity_form.cleaned_data)
+        family_form = NewFamilyForm(
+            initial={
+                **identity_form.cleaned_data,
+                "kind": PersonKind.CHILD if identity_form.cleaned_data.get("date_of_birth") else "",
+            }
+        )
+    elif request.method == "POST" and step == "create":
+        family_form = NewFamilyForm(request.POST)
+        identity_form = IdentityForm(initial=request.POST)
+        if family_form.is_valid():
+            matches = _identity_matches(actor, family_form.cleaned_data)
+            if matches and not family_form.cleaned_data["confirmed_new"]:
+                family_form.add_error(
+                    "confirmed_new",
+                    "This person may already be on the register. Check the people listed, "
+                    "then confirm this is a different person",
+                )
+            else:
+                try:
+                    family = actions.create_family(
+                        actor=actor,
+                        family_name=f"{family_form.cleaned_data['family_name']} family",
+                        first_member=family_form.person_details(),
+                        address=family_form.address_details(),
+                    )
+                except ValidationError as error:
+                    _apply_validation_error(family_form, error)
+                else:
+                    messages.success(request, "Family record created")
+                    return redirect("families:record", family_id=family.pk)
+    return render(
+        request,
+        "families/create.html",
+        {
+            "identity_form": identity_form,
+            "family_form": family_form,
+            "matches": matches,
+        },
+    )
+
+
+def _identity_matches(actor: Actor, data: dict[str, Any]) -> list[selectors.IdentityMatch]:
+    return selectors.identity_matches(
+        actor,
+        given_name=data.get("given_name", ""),
+        family_name=data["family_name"],
+        date_of_birth=data.get("date_of_birth"),
+        nhs_number=data.get("nhs_number") or None,
+    )
+
+
+@personal_data
+@require_http_methods(["GET"])
+def family_record(request: HttpRequest, family_id: int) -> HttpResponse:
+    record = selectors.family_record(_actor(request), family_id)
+    return render(request, "families/record.html", {"record": record})
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def add_member(request: HttpRequest, family_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family = selectors.family_for_update(actor, family_id)
+    adults = Person.objects.filter(
+        memberships__family=family, kind__in=[PersonKind.PARENT, PersonKind.CARER]
+    )
+    form = MemberForm(
+        request.POST or None,
+        adults=adults,
+        initial={"family_name": family.name.removesuffix(" family")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = actions.add_member(
+                actor=actor,
+                family=family,
+                details=form.person_details(),
+                related_adult=form.cleaned_data.get("related_adult"),
+                relationship_type=form.cleaned_data.get("relationship_type", ""),
+                has_parental_responsibility=form.cleaned_data.get(
+                    "has_parental_responsibility", False
+                ),
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{person.full_name} added to the family")
+            return redirect("families:record", family_id=family.pk)
+    return render(request, "families/member_form.html", {"form": form, "family": family})
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def edit_person(request: HttpRequest, family_id: int, person_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family, person = selectors.member_for_update(actor, family_id, person_id)
+    form = EditPersonForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_person(
+                actor=actor, family=family, person=person, details=form.person_details()
+            )
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, f"{person.full_name}'s details updated")
+            return redirect("families:record", family_id=family.pk)
+    return render(
+        request, "families/edit_person.html", {"form": form, "family": family, "person": person}
+    )
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def record_birth(request: HttpRequest, family_id: int, person_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family, person = selectors.member_for_update(actor, family_id, person_id)
+    form = BirthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_birth(actor=actor, family=family, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Birth recorded")
+            return redirect("families:record", family_id=family.pk)
+    return render(
+        request, "families/birth_form.html", {"form": form, "family": family, "person": person}
+    )
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def move_address(request: HttpRequest, family_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family = selectors.family_for_update(actor, family_id)
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.move_address(actor=actor, family=family, details=form.address_details())
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "New address recorded")
+            return redirect("families:record", family_id=family.pk)
+    return render(request, "families/move_form.html", {"form": form, "family": family})
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def add_involvement(request: HttpRequest, family_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family = selectors.family_for_update(actor, family_id)
+    form = InvolvementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_involvement(actor=actor, family=family, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, "Involvement added")
+            return redirect("families:record", family_id=family.pk)
+    return render(request, "families/involvement_form.html", {"form": form, "family": family})

@@ -1,0 +1,30 @@
+"""The service navigation, by what the actor's role is for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from beststart.sharing.policy import AUDIT_ROLES, PRACTITIONER_ROLES
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    actor = getattr(request, "actor", None)
+    if actor is None:
+        return {"navigation": []}
+    items: list[tuple[str, str]] = []
+    if actor.role in PRACTITIONER_ROLES:
+        items += [
+            ("My caseload", reverse("families:caseload")),
+            ("Search", reverse("families:search")),
+            ("New family", reverse("families:create")),
+        ]
+    if actor.role in AUDIT_ROLES:
+        items.append(("Audit", reverse("audit:query")))
+    return {
+        "navigation": [
+            {"text": text, "href": href, "active": request.path == href} for text, href in items
+        ]
+    }

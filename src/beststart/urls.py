@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from beststart.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("beststart.accounts.urls")),
+    path("", include("beststart.families.urls")),
+    path("", include("beststart.audit.urls")),
+]
+
+handler404 = "beststart.core.views.not_found"
+handler500 = "beststart.core.views.server_error"
