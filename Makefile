@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-CSS := var/assets/beststart.css
+CSS := build/frontend/beststart.css
 
 .PHONY: install demo test test-postgres lint typecheck migrations-check check clean
 
@@ -16,7 +16,7 @@ $(INSTALLED): pyproject.toml requirements/constraints.txt package.json package-l
 	@touch $(INSTALLED)
 
 $(CSS): $(INSTALLED) frontend/beststart.scss
-	@mkdir -p var/assets
+	@mkdir -p build/frontend
 	$(PY) scripts/npm.py run --silent build
 
 install: $(INSTALLED) $(CSS)
@@ -43,4 +43,4 @@ migrations-check: install
 check: lint typecheck migrations-check test
 
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) node_modules build var
