@@ -35,8 +35,8 @@ def _clean_nhs_number(value: str) -> str:
     return normalise_nhs_number(value)
 
 
-class IdentityForm(GovukFormMixin, forms.Form):
-    """The minimum to check whether someone is already on the register."""
+class IdentityFields(forms.Form):
+    """Who someone is: enough to check whether they are already on the register."""
 
     given_name = forms.CharField(
         label="First name",
@@ -45,9 +45,7 @@ class IdentityForm(GovukFormMixin, forms.Form):
         help_text="Leave blank for an unborn baby who has no name yet",
     )
     family_name = forms.CharField(
-        label="Last name",
-        max_length=100,
-        error_messages={"required": "Enter the last name"},
+        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
     )
     date_of_birth = DateField(
         label="Date of birth",
@@ -66,6 +64,8 @@ class IdentityForm(GovukFormMixin, forms.Form):
     def clean_nhs_number(self) -> str:
         return _clean_nhs_number(self.cleaned_data["nhs_number"])
 
+
+class IdentityForm(GovukFormMixin, IdentityFields):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not self.errors and not cleaned.get("date_of_birth") and not cleaned.get("nhs_number"):
@@ -77,7 +77,7 @@ class IdentityForm(GovukFormMixin, forms.Form):
         return cleaned
 
 
-class PersonFields(forms.Form):
+class PersonFields(IdentityFields):
     """The fields that describe a person, shared by create, add member and edit."""
 
     kind = forms.ChoiceField(
@@ -85,15 +85,6 @@ class PersonFields(forms.Form):
         choices=PersonKind.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select who this person is"},
-    )
-    given_name = forms.CharField(
-        label="First name",
-        max_length=100,
-        required=False,
-        help_text="Leave blank for an unborn baby who has no name yet",
-    )
-    family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
     )
     known_as = forms.CharField(label="Known as (optional)", max_length=100, required=False)
     sex = forms.ChoiceField(
@@ -103,28 +94,22 @@ class PersonFields(forms.Form):
         initial=Sex.NOT_KNOWN,
         error_messages={"required": "Select the person's sex, or not known"},
     )
-    date_of_birth = DateField(
-        label="Date of birth",
-        label_for_errors="Date of birth",
-        must_be_past=True,
-        required=False,
-        help_text="For example, 27 3 2024. Leave blank for an unborn baby.",
-    )
     expected_delivery_date = DateField(
         label="Expected date of delivery",
         label_for_errors="Expected date of delivery",
         required=False,
         help_text="Only for an unborn baby. For example, 14 6 2027.",
     )
-    nhs_number = forms.CharField(
-        label="NHS number (optional)",
-        max_length=12,
-        required=False,
-        help_text="10 digits, for example 943 476 5919",
-    )
-
-    def clean_nhs_number(self) -> str:
-        return _clean_nhs_number(self.cleaned_data["nhs_number"])
+    field_order = [
+        "kind",
+        "given_name",
+        "family_name",
+        "known_as",
+        "sex",
+        "date_of_birth",
+        "expected_delivery_date",
+        "nhs_number",
+    ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

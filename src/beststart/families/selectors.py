@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from rapidfuzz import fuzz
 
 from beststart.accounts.actors import Actor
@@ -21,6 +21,7 @@ from beststart.families.models import (
     FamilyMember,
     Involvement,
     Person,
+    PersonKind,
     Relationship,
 )
 from beststart.families.names import name_key, normalise_name
@@ -108,6 +109,13 @@ def family_record(actor: Actor, family_id: int) -> FamilyRecord:
 def family_for_update(actor: Actor, family_id: int) -> Family:
     """The family, to change it: the update decision, audited."""
     return open_family(actor, family_id, category=DataCategory.IDENTITY, action=AccessAction.UPDATE)
+
+
+def adults_in(family: Family) -> QuerySet[Person]:
+    """The parents and carers of a family already opened through the policy."""
+    return Person.objects.filter(
+        memberships__family=family, kind__in=[PersonKind.PARENT, PersonKind.CARER]
+    )
 
 
 def member_for_update(actor: Actor, family_id: int, person_id: int) -> tuple[Family, Person]:

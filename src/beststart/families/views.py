@@ -3,8 +3,10 @@ action with the actor, and render: no business logic here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from beststart.accounts.actors import Actor
-from beststart.core.forms import GovukFormMixin
 from beststart.families import actions, selectors
 from beststart.families.forms import (
     BirthForm,
@@ -24,7 +25,7 @@ from beststart.families.forms import (
     NewFamilyForm,
     SearchForm,
 )
-from beststart.families.models import Person, PersonKind
+from beststart.families.models import Family, Person, PersonKind
 from beststart.sharing.access import require_record_access
 from beststart.sharing.decorators import no_personal_data, personal_data
 from beststart.sharing.policy import may_use_records
@@ -34,7 +35,7 @@ def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined]
 
 
-def _apply_validation_error(form: GovukFormMixin, error: ValidationError) -> None:
+def _apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
     """Show an action's validation error on the form, beside the field it is about."""
     target: Any = form
     if hasattr(error, "error_dict"):
@@ -155,37 +156,52 @@ def family_record(request: HttpRequest, family_id: int) -> HttpResponse:
     return render(request, "families/record.html", {"record": record})
 
 
+def _save(
+    request: HttpRequest,
+    form: forms.Form,
+    family: Family,
+    write: Callable[[], Any],
+    message: str | Callable[[Any], str],
+) -> HttpResponse | None:
+    """On a valid POST, run the action and go back to the record; otherwise None, and the
+    page shows the form again with everything typed and any error the action raised."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = write()
+    except ValidationError as error:
+        _apply_validation_error(form, error)
+        return None
+    messages.success(request, message(result) if callable(message) else message)
+    return redirect("families:record", family_id=family.pk)
+
+
 @personal_data
 @require_http_methods(["GET", "POST"])
 def add_member(request: HttpRequest, family_id: int) -> HttpResponse:
     actor = _actor(request)
     family = selectors.family_for_update(actor, family_id)
-    adults = Person.objects.filter(
-        memberships__family=family, kind__in=[PersonKind.PARENT, PersonKind.CARER]
-    )
     form = MemberForm(
         request.POST or None,
-        adults=adults,
+        adults=selectors.adults_in(family),
         initial={"family_name": family.name.removesuffix(" family")},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = actions.add_member(
-                actor=actor,
-                family=family,
-                details=form.person_details(),
-                related_adult=form.cleaned_data.get("related_adult"),
-                relationship_type=form.cleaned_data.get("relationship_type", ""),
-                has_parental_responsibility=form.cleaned_data.get(
-                    "has_parental_responsibility", False
-                ),
-            )
-        except ValidationError as error:
-            _apply_validation_error(form, error)
-        else:
-            messages.success(request, f"{person.full_name} added to the family")
-            return redirect("families:record", family_id=family.pk)
-    return render(request, "families/member_form.html", {"form": form, "family": family})
+
+    def write() -> Person:
+        data = form.cleaned_data
+        return actions.add_member(
+            actor=actor,
+            family=family,
+            details=form.person_details(),
+            related_adult=data.get("related_adult"),
+            relationship_type=data.get("relationship_type", ""),
+            has_parental_responsibility=data.get("has_parental_responsibility", False),
+        )
+
+    saved = _save(
+        request, form, family, write, lambda person: f"{person.full_name} added to the family"
+    )
+    return saved or render(request, "families/member_form.html", {"form": form, "family": family})
 
 
 @personal_data
@@ -194,19 +210,17 @@ def edit_person(request: HttpRequest, family_id: int, person_id: int) -> HttpRes
     actor = _actor(request)
     family, person = selectors.member_for_update(actor, family_id, person_id)
     form = EditPersonForm(request.POST or None, person=person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_person(
-                actor=actor, family=family, person=person, details=form.person_details()
-            )
-        except ValidationError as error:
-            _apply_validation_error(form, error)
-        else:
-            messages.success(request, f"{person.full_name}'s details updated")
-            return redirect("families:record", family_id=family.pk)
-    return render(
-        request, "families/edit_person.html", {"form": form, "family": family, "person": person}
+    saved = _save(
+        request,
+        form,
+        family,
+        lambda: actions.update_person(
+            actor=actor, family=family, person=person, details=form.person_details()
+        ),
+        "Details updated",
     )
+    context = {"form": form, "family": family, "person": person}
+    return saved or render(request, "families/edit_person.html", context)
 
 
 @personal_data
@@ -215,17 +229,17 @@ def record_birth(request: HttpRequest, family_id: int, person_id: int) -> HttpRe
     actor = _actor(request)
     family, person = selectors.member_for_update(actor, family_id, person_id)
     form = BirthForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_birth(actor=actor, family=family, person=person, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_validation_error(form, error)
-        else:
-            messages.success(request, "Birth recorded")
-            return redirect("families:record", family_id=family.pk)
-    return render(
-        request, "families/birth_form.html", {"form": form, "family": family, "person": person}
+    saved = _save(
+        request,
+        form,
+        family,
+        lambda: actions.record_birth(
+            actor=actor, family=family, person=person, **form.cleaned_data
+        ),
+        "Birth recorded",
     )
+    context = {"form": form, "family": family, "person": person}
+    return saved or render(request, "families/birth_form.html", context)
 
 
 @personal_data
@@ -234,15 +248,14 @@ def move_address(request: HttpRequest, family_id: int) -> HttpResponse:
     actor = _actor(request)
     family = selectors.family_for_update(actor, family_id)
     form = MoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.move_address(actor=actor, family=family, details=form.address_details())
-        except ValidationError as error:
-            _apply_validation_error(form, error)
-        else:
-            messages.success(request, "New address recorded")
-            return redirect("families:record", family_id=family.pk)
-    return render(request, "families/move_form.html", {"form": form, "family": family})
+    saved = _save(
+        request,
+        form,
+        family,
+        lambda: actions.move_address(actor=actor, family=family, details=form.address_details()),
+        "New address recorded",
+    )
+    return saved or render(request, "families/move_form.html", {"form": form, "family": family})
 
 
 @personal_data
@@ -251,12 +264,12 @@ def add_involvement(request: HttpRequest, family_id: int) -> HttpResponse:
     actor = _actor(request)
     family = selectors.family_for_update(actor, family_id)
     form = InvolvementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.add_involvement(actor=actor, family=family, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_validation_error(form, error)
-        else:
-            messages.success(request, "Involvement added")
-            return redirect("families:record", family_id=family.pk)
-    return render(request, "families/involvement_form.html", {"form": form, "family": family})
+    saved = _save(
+        request,
+        form,
+        family,
+        lambda: actions.add_involvement(actor=actor, family=family, **form.cleaned_data),
+        "Involvement added",
+    )
+    context = {"form": form, "family": family}
+    return saved or render(request, "families/involvement_form.html", context)
