@@ -139,7 +139,9 @@ USE_TZ = True
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Production serves collected files (`beststart serve` collects them); development serves
+# straight from the finders.
+STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
 STATICFILES_DIRS = [
     ("govuk", PROJECT_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("css", PROJECT_DIR / "build" / "frontend"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -22,5 +23,7 @@ class Command(BaseCommand):
         from beststart.wsgi import application
 
         call_command("migrate", interactive=False, verbosity=0)
+        if settings.STATIC_ROOT:
+            call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Serving Best Start on http://{host}:{port}/ (Ctrl+C to stop)")
         waitress.serve(application, host=host, port=port, threads=threads, ident="beststart")
