@@ -341,3 +341,42 @@ class InvolvementForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("started_on", clock.today())
+
+
+class RelationshipForm(GovukFormMixin, forms.Form):
+    adult = PersonChoiceField(
+        label="Parent or carer",
+        queryset=Person.objects.none(),
+        error_messages={"required": "Select the parent or carer"},
+    )
+    child = PersonChoiceField(
+        label="Child",
+        queryset=Person.objects.none(),
+        error_messages={"required": "Select the child"},
+    )
+    relationship_type = forms.ChoiceField(
+        label="Relationship",
+        choices=RelationshipType.choices,
+        error_messages={"required": "Select how they are related"},
+    )
+    has_parental_responsibility = forms.BooleanField(
+        label="Holds parental responsibility",
+        required=False,
+        help_text="Mothers always hold it; fathers usually do if on the birth certificate",
+    )
+
+    def __init__(
+        self, *args: Any, adults: QuerySet[Person], children: QuerySet[Person], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(PersonChoiceField, self.fields["adult"]).queryset = adults
+        cast(PersonChoiceField, self.fields["child"]).queryset = children
+
+
+class EndInvolvementForm(GovukFormMixin, forms.Form):
+    ended_on = DateField(label="End date", label_for_errors="End date", must_be_past=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("ended_on", clock.today())

@@ -118,6 +118,22 @@ def adults_in(family: Family) -> QuerySet[Person]:
     )
 
 
+def children_in(family: Family) -> QuerySet[Person]:
+    return Person.objects.filter(
+        memberships__family=family, kind__in=[PersonKind.CHILD, PersonKind.UNBORN]
+    )
+
+
+def involvement_for_update(actor: Actor, family_id: int, involvement_id: int) -> Involvement:
+    family = family_for_update(actor, family_id)
+    involvement = (
+        family.involvements.select_related("team").filter(pk=involvement_id, ended_on=None).first()
+    )
+    if involvement is None:
+        raise NotFoundOrNotAllowed
+    return involvement
+
+
 def member_for_update(actor: Actor, family_id: int, person_id: int) -> tuple[Family, Person]:
     family = family_for_update(actor, family_id)
     person = Person.objects.filter(pk=person_id, memberships__family=family).first()

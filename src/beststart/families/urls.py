@@ -23,6 +23,16 @@ urlpatterns = [
     ),
     path("families/<int:family_id>/address/", views.move_address, name="move-address"),
     path(
+        "families/<int:family_id>/relationships/new/",
+        views.add_relationship,
+        name="add-relationship",
+    ),
+    path(
+        "families/<int:family_id>/involvements/<int:involvement_id>/end/",
+        views.end_involvement,
+        name="end-involvement",
+    ),
+    path(
         "families/<int:family_id>/involvements/new/", views.add_involvement, name="add-involvement"
     ),
 ]

@@ -18,11 +18,13 @@ from beststart.families import actions, selectors
 from beststart.families.forms import (
     BirthForm,
     EditPersonForm,
+    EndInvolvementForm,
     IdentityForm,
     InvolvementForm,
     MemberForm,
     MoveForm,
     NewFamilyForm,
+    RelationshipForm,
     SearchForm,
 )
 from beststart.families.models import Family, Person, PersonKind
@@ -273,3 +275,43 @@ def add_involvement(request: HttpRequest, family_id: int) -> HttpResponse:
     )
     context = {"form": form, "family": family}
     return saved or render(request, "families/involvement_form.html", context)
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def add_relationship(request: HttpRequest, family_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family = selectors.family_for_update(actor, family_id)
+    form = RelationshipForm(
+        request.POST or None,
+        adults=selectors.adults_in(family),
+        children=selectors.children_in(family),
+    )
+    saved = _save(
+        request,
+        form,
+        family,
+        lambda: actions.relate(actor=actor, family=family, **form.cleaned_data),
+        "Relationship recorded",
+    )
+    context = {"form": form, "family": family}
+    return saved or render(request, "families/relationship_form.html", context)
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def end_involvement(request: HttpRequest, family_id: int, involvement_id: int) -> HttpResponse:
+    actor = _actor(request)
+    involvement = selectors.involvement_for_update(actor, family_id, involvement_id)
+    form = EndInvolvementForm(request.POST or None)
+    saved = _save(
+        request,
+        form,
+        involvement.family,
+        lambda: actions.end_involvement(
+            actor=actor, involvement=involvement, ended_on=form.cleaned_data["ended_on"]
+        ),
+        f"{involvement.team.name} recorded as no longer working with the family",
+    )
+    context = {"form": form, "family": involvement.family, "involvement": involvement}
+    return saved or render(request, "families/end_involvement_form.html", context)
