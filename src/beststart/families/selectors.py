@@ -28,6 +28,8 @@ from beststart.families.names import name_key, normalise_name
 from beststart.families.search import ParsedQuery, parse_query
 from beststart.sharing.access import audit_shown, open_family
 from beststart.sharing.policy import (
+    ALLOW_IDENTITY_CHECK,
+    ALLOW_INVOLVEMENT,
     active_involvements,
     decide,
     may_see_address,
@@ -181,7 +183,7 @@ def caseload(actor: Actor, page_number: int | str = 1) -> Page:
         ((entry.family.pk, None) for entry in entries),
         category=DataCategory.IDENTITY,
         action=AccessAction.LIST,
-        basis="active involvement of the actor's team",
+        basis=ALLOW_INVOLVEMENT.basis,
     )
     return page
 
@@ -279,7 +281,7 @@ def search_people(actor: Actor, text: str) -> SearchResults:
         ((hit.family.pk, hit.person.pk) for hit in results.hits),
         category=DataCategory.IDENTITY,
         action=AccessAction.SEARCH,
-        basis="active involvement of the actor's team",
+        basis=ALLOW_INVOLVEMENT.basis,
     )
     return results
 
@@ -369,7 +371,7 @@ def identity_matches(
         ((match.family_id, match.person_id) for match in matches),
         category=DataCategory.IDENTITY,
         action=AccessAction.IDENTITY_CHECK,
-        basis="search-before-create: minimum identity details",
+        basis=ALLOW_IDENTITY_CHECK.basis,
     )
     return matches
 

@@ -64,6 +64,10 @@ class Decision:
         return self.allowed
 
 
+ALLOW_CREATE = Decision(True, "practitioner may create a family record")
+ALLOW_IDENTITY_CHECK = Decision(True, "search-before-create: minimum identity details")
+ALLOW_INVOLVEMENT = Decision(True, "active involvement of the actor's team")
+ALLOW_PRACTITIONER = Decision(True, "practitioner role")
 DENY_ROLE = Decision(False, "role has no access to individual records")
 DENY_NO_RELATIONSHIP = Decision(False, "no active involvement of the actor's team")
 DENY_CATEGORY = Decision(False, "category not opened by any rule")
@@ -100,15 +104,15 @@ def decide(actor: Actor, subject: Family | None, category: str, action: str) -> 
     if actor.role not in PRACTITIONER_ROLES:
         return DENY_ROLE
     if action == AccessAction.CREATE and subject is None:
-        return Decision(True, "practitioner may create a family record")
+        return ALLOW_CREATE
     if action == AccessAction.IDENTITY_CHECK:
-        return Decision(True, "search-before-create: minimum identity details")
+        return ALLOW_IDENTITY_CHECK
     if subject is None:
         return DENY_NO_RELATIONSHIP
     if category not in INVOLVEMENT_CATEGORIES:
         return DENY_CATEGORY
     if has_active_involvement(actor, subject.pk):
-        return Decision(True, "active involvement of the actor's team")
+        return ALLOW_INVOLVEMENT
     return DENY_NO_RELATIONSHIP
 
 
@@ -137,5 +141,5 @@ def may_use_records(actor: Actor) -> Decision:
     """Whether the actor's role works with individual records at all."""
     _count()
     if actor.role in PRACTITIONER_ROLES:
-        return Decision(True, "practitioner role")
+        return ALLOW_PRACTITIONER
     return DENY_ROLE
