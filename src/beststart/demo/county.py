@@ -195,7 +195,7 @@ class FamilyFactory:
             draft.people.append(
                 self._person(
                     PersonKind.CHILD,
-                    self.names.given(rng, locale, sex),
+                    self.names.child_given(rng, locale, sex),
                     surname,
                     sex,
                     born,

@@ -22,6 +22,82 @@ NAME_LOCALES = [
     ("en_NG", 0.02),
 ]
 POOL_SIZE = 400
+# Faker's English given names lean to older generations; children born in the 2020s in
+# England are more often given these (common names in recent years' birth registrations).
+RECENT_GIRLS = [
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Lily",
+    "Freya",
+    "Florence",
+    "Ivy",
+    "Mia",
+    "Isabella",
+    "Sophia",
+    "Grace",
+    "Evie",
+    "Poppy",
+    "Ella",
+    "Willow",
+    "Rosie",
+    "Sienna",
+    "Daisy",
+    "Elsie",
+    "Harper",
+    "Evelyn",
+    "Phoebe",
+    "Matilda",
+    "Emily",
+    "Ruby",
+    "Esme",
+    "Sofia",
+    "Maya",
+    "Eva",
+    "Aria",
+    "Hallie",
+    "Luna",
+    "Margot",
+    "Aurora",
+]
+RECENT_BOYS = [
+    "Muhammad",
+    "Noah",
+    "Oliver",
+    "George",
+    "Leo",
+    "Arthur",
+    "Oscar",
+    "Theo",
+    "Theodore",
+    "Freddie",
+    "Archie",
+    "Henry",
+    "Alfie",
+    "Jack",
+    "Charlie",
+    "Finley",
+    "Lucas",
+    "Jacob",
+    "Thomas",
+    "Arlo",
+    "Teddy",
+    "Isaac",
+    "Harry",
+    "Luca",
+    "Albie",
+    "Tommy",
+    "Reggie",
+    "Hudson",
+    "Rory",
+    "Ezra",
+    "Jude",
+    "Elijah",
+    "Louie",
+    "Roman",
+    "Max",
+]
 
 
 class NamePools:
@@ -47,6 +123,11 @@ class NamePools:
     def given(self, rng: random.Random, locale: str, sex: str) -> str:
         pool = self.female[locale] if sex == "female" else self.male[locale]
         return rng.choice(pool)
+
+    def child_given(self, rng: random.Random, locale: str, sex: str) -> str:
+        if locale == "en_GB" and rng.random() < 0.8:
+            return rng.choice(RECENT_GIRLS if sex == "female" else RECENT_BOYS)
+        return self.given(rng, locale, sex)
 
     def surname(self, rng: random.Random, locale: str) -> str:
         return rng.choice(self.family[locale])
