@@ -48,7 +48,14 @@ class DateField(forms.MultiValueField):
         self.label_for_errors = label_for_errors
         self.must_be_past = must_be_past
         self.must_be_future = must_be_future
-        parts = (forms.CharField(), forms.CharField(), forms.CharField())
+        # The parts are optional one by one, so that compress() can say which are missing
+        # (GOV.UK: "Date of birth must include a month and year") instead of Django's
+        # generic "Enter a complete value".
+        parts = (
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+            forms.CharField(required=False),
+        )
         kwargs.setdefault("error_messages", {"required": f"Enter the {label_for_errors.lower()}"})
         super().__init__(parts, require_all_fields=False, **kwargs)
 
@@ -99,8 +106,10 @@ class GovukFormMixin:
         for name, field in form.fields.items():
             if name in form.errors:
                 anchor = form[name].auto_id
-                if isinstance(field, DateField):
-                    anchor = f"{anchor}_day"
+                if isinstance(field, DateField) or isinstance(field.widget, forms.RadioSelect):
+                    # The first box of a date input or the first radio or checkbox of a group:
+                    # Django ids them _0, _1, ...; the group itself has no element with the id.
+                    anchor = f"{anchor}_0"
                 for message in form.errors[name]:
                     items.append((anchor, str(message)))
         return items

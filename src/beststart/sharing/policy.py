@@ -103,10 +103,11 @@ def decide(actor: Actor, subject: Family | None, category: str, action: str) -> 
     _count()
     if actor.role not in PRACTITIONER_ROLES:
         return DENY_ROLE
-    if action == AccessAction.CREATE and subject is None:
+    # Creating a record and checking identity before creating one open identity data only.
+    if action == AccessAction.CREATE and subject is None and category == DataCategory.IDENTITY:
         return ALLOW_CREATE
     if action == AccessAction.IDENTITY_CHECK:
-        return ALLOW_IDENTITY_CHECK
+        return ALLOW_IDENTITY_CHECK if category == DataCategory.IDENTITY else DENY_CATEGORY
     if subject is None:
         return DENY_NO_RELATIONSHIP
     if category not in INVOLVEMENT_CATEGORIES:

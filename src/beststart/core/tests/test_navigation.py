@@ -1,0 +1,37 @@
+"""The service navigation shows what the actor's role is for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from beststart.accounts.actors import Actor
+from beststart.accounts.models import Role, Team
+from beststart.accounts.tests.factories import make_actor
+from beststart.sharing.policy import PRACTITIONER_ROLES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_navigation_by_role(role: str, team: Team, client_for: Callable[[Actor], Client]) -> None:
+    client = client_for(make_actor(role, team))
+    response = client.get("/", follow=True)
+    items = [item["text"] for item in response.context["navigation"]]
+    if role in PRACTITIONER_ROLES:
+        assert items == ["My caseload", "Search", "New family"]
+        assert response.context["navigation"][0]["active"]
+    elif role == Role.PRIVACY_OFFICER:
+        assert items == ["Audit"]
+        assert "Query the audit" in response.content.decode()
+    else:
+        assert items == []
+        assert "aggregate figures only" in response.content.decode()
+
+
+def test_no_navigation_when_signed_out() -> None:
+    response = Client().get("/sign-in/")
+    assert response.context["navigation"] == []
+    assert "Sign out" not in response.content.decode()

@@ -1,0 +1,278 @@
+"""Every URL, as every role and as nobody: the policy holds at every endpoint.
+
+The walk enumerates the URL patterns of beststart.urls (a new page is walked without anyone
+remembering to add it), fills their ids from a family the actor's team works with, from one it
+does not, and from a mix of the two, and requests each with GET and POST."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+
+from beststart.accounts.models import Role, Team, User
+from beststart.accounts.tests.factories import TeamFactory, UserFactory, make_actor
+from beststart.audit.models import AuditEvent, Outcome
+from beststart.families.models import Family, Involvement
+from beststart.families.tests.factories import (
+    FamilyMemberFactory,
+    InvolvementFactory,
+    PersonFactory,
+    family_with_people,
+)
+from beststart.sharing.policy import PRACTITIONER_ROLES
+
+pytestmark = pytest.mark.django_db
+
+# (page, method, signed in) -> status
+PUBLIC_STATUS = {
+    ("healthz", "GET", False): 200,
+    ("healthz", "GET", True): 200,
+    ("healthz", "POST", False): 405,
+    ("healthz", "POST", True): 405,
+    ("accounts:sign-in", "GET", False): 200,
+    ("accounts:sign-in", "GET", True): 302,  # already signed in: to the home page
+    ("accounts:sign-in", "POST", False): 200,  # the form again, with its errors
+}
+# Personal-data pages that, on this request, show no one's data and so write no audit row:
+# an empty form before the identity check, and the audit itself (identifiers only, for the
+# privacy officer). The walk checks that they really show nobody's details.
+SHOWS_NO_RECORD = {
+    ("families:create", "GET"),
+    ("families:create", "POST"),
+    ("audit:query", "GET"),
+}
+ROLE_PAGES = {"audit:query": {Role.PRIVACY_OFFICER}}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: tuple[str, ...]
+    view: Callable[..., Any]
+
+    @property
+    def public(self) -> bool:
+        return getattr(self.view, "login_required", True) is False
+
+    @property
+    def personal(self) -> bool:
+        return not self.public and getattr(self.view, "handles_personal_data", True)
+
+
+def _walk(
+    patterns: list[Any], namespace: str = "", kwargs: tuple[str, ...] = ()
+) -> Iterator[Route]:
+    for entry in patterns:
+        assert isinstance(entry.pattern, RoutePattern), f"{entry.pattern} is not a path()"
+        names = kwargs + tuple(entry.pattern.converters)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner, names)
+        else:
+            assert isinstance(entry, URLPattern)
+            assert entry.name, f"the URL pattern {entry.pattern} has no name"
+            yield Route(f"{namespace}{entry.name}", names, entry.callback)
+
+
+ROUTES = list(_walk(get_resolver().url_patterns))
+
+
+def test_the_walk_finds_every_page() -> None:
+    names = {route.name for route in ROUTES}
+    assert {
+        "healthz",
+        "accounts:sign-in",
+        "accounts:sign-out",
+        "families:home",
+        "families:caseload",
+        "families:search",
+        "families:create",
+        "families:record",
+        "families:add-member",
+        "families:edit-person",
+        "families:record-birth",
+        "families:move-address",
+        "families:add-relationship",
+        "families:add-involvement",
+        "families:end-involvement",
+        "audit:query",
+    } <= names
+    assert len(names) == len(ROUTES), "two URL patterns share a name"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_every_view_is_classified(route: Route) -> None:
+    """Public (login_not_required), or declared with or without personal data."""
+    assert route.public or isinstance(getattr(route.view, "handles_personal_data", None), bool)
+    assert not (route.public and getattr(route.view, "handles_personal_data", False))
+
+
+def test_only_the_expected_pages_are_public_or_free_of_personal_data() -> None:
+    """Every other page counts as personal data and is held to the policy. Declaring a new
+    page public or free of personal data is a decision this test makes someone look at."""
+    assert {route.name for route in ROUTES if route.public} == {"healthz", "accounts:sign-in"}
+    assert {route.name for route in ROUTES if not route.public and not route.personal} == {
+        "accounts:sign-out",
+        "families:home",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The walk
+
+
+@dataclass
+class Walk:
+    team: Team
+    users: dict[str, User | None]  # identity -> user (None: anonymous)
+    visible: Family
+    hidden: Family
+    ids: dict[str, dict[str, int]]  # variant -> kwarg -> id
+    markers: list[str]  # every family member's name, NHS number and address line
+
+
+def _ids(family: Family, person_from: Family, involvement_from: Family) -> dict[str, int]:
+    person = person_from.members.order_by("id").first()
+    involvement = Involvement.objects.filter(family=involvement_from, ended_on=None).first()
+    assert person is not None
+    assert involvement is not None
+    return {"family_id": family.pk, "person_id": person.pk, "involvement_id": involvement.pk}
+
+
+@pytest.fixture
+def walk(db: None) -> Walk:
+    team = TeamFactory(name="Walk Health Visiting")
+    users: dict[str, User | None] = {"anonymous": None}
+    for role in Role:
+        users[role] = make_actor(role, team).user
+    no_role = UserFactory()
+    users["signed in, no role"] = no_role
+    practitioners = [users[role] for role in Role if role in PRACTITIONER_ROLES]
+    visible = family_with_people(team=team, practitioner=practitioners[0], surname="Vistamoor")
+    unborn = PersonFactory(unborn=True, family_name="Vistamoor")
+    FamilyMemberFactory(family=visible, person=unborn)
+    for user in practitioners[1:]:  # everyone has the family on their caseload
+        InvolvementFactory(family=visible, team=team, practitioner=user)
+    hidden = family_with_people(team=TeamFactory(), surname="Hiddlestane")
+    markers = []
+    for family in (visible, hidden):
+        for person in family.members.all():
+            markers.append(person.full_name)
+            if person.nhs_number:
+                markers += [person.nhs_number, person.nhs_number_display]
+        markers += [address.line_1 for address in family.addresses.all()]
+    return Walk(
+        team=team,
+        users=users,
+        visible=visible,
+        hidden=hidden,
+        ids={
+            "visible": _ids(visible, visible, visible),
+            "hidden": _ids(hidden, hidden, hidden),
+            "mixed": _ids(visible, hidden, hidden),
+        },
+        markers=markers,
+    )
+
+
+def _variants(route: Route) -> list[str]:
+    if not route.kwargs:
+        return ["none"]
+    unknown = set(route.kwargs) - {"family_id", "person_id", "involvement_id"}
+    assert not unknown, f"teach the walk how to fill {unknown} for {route.name}"
+    return ["visible", "hidden", "mixed"] if len(route.kwargs) > 1 else ["visible", "hidden"]
+
+
+def _url(route: Route, variant: str, walk: Walk) -> str:
+    kwargs = {name: walk.ids[variant][name] for name in route.kwargs}
+    url = reverse(route.name, kwargs=kwargs)
+    if route.name == "families:search":
+        url += "?q=Vistamoor"
+    return url
+
+
+def _request(client: Client, user: User | None, method: str, url: str) -> Any:
+    if user is not None:
+        client.force_login(user)  # again each time: the sign-out page signs out
+    return client.get(url) if method == "GET" else client.post(url, {})
+
+
+IDENTITIES = ["anonymous", *Role, "signed in, no role"]
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_every_url_as_every_role(identity: str, walk: Walk) -> None:
+    user = walk.users[identity]
+    practitioner = identity in PRACTITIONER_ROLES
+    client = Client()
+    checked = 0
+    for route in ROUTES:
+        for variant in _variants(route):
+            url = _url(route, variant, walk)
+            for method in ("GET", "POST"):
+                response = _request(client, user, method, url)
+                where = f"{identity} {method} {url} ({route.name}): {response.status_code}"
+                body = response.content.decode() if response.status_code != 302 else ""
+                events = AuditEvent.objects.filter(request_id=response["X-Request-Id"])
+                allowed = events.filter(outcome=Outcome.ALLOWED)
+                family_id = walk.ids[variant]["family_id"] if route.kwargs else None
+                checked += 1
+
+                if route.public:
+                    expected = PUBLIC_STATUS.get((route.name, method, user is not None))
+                    if expected:
+                        assert response.status_code == expected, where
+                    assert not any(marker in body for marker in walk.markers), where
+                    continue
+
+                if user is None:
+                    assert response.status_code == 302, where
+                    assert response["Location"].startswith(reverse("accounts:sign-in")), where
+                    assert not events.exists(), where
+                    continue
+
+                if not route.personal:
+                    assert response.status_code in (200, 302, 405), where
+                    assert not any(marker in body for marker in walk.markers), where
+                    continue
+
+                # A personal-data page: allowed with an audit row, or a 404.
+                if response.status_code == 405:
+                    # The method is refused before anything is looked up, for every id alike.
+                    assert method == "POST", where
+                    continue
+                if response.status_code in (200, 302):
+                    if (route.name, method) in SHOWS_NO_RECORD and not allowed.exists():
+                        assert not any(marker in body for marker in walk.markers), where
+                    else:
+                        assert allowed.exists(), f"no allowed audit row: {where}"
+                        if family_id is not None:
+                            assert allowed.filter(family_id=family_id).exists(), where
+                else:
+                    assert response.status_code == 404, where
+                    assert "Page not found" in body, where
+                    if family_id is not None and variant != "mixed" and identity in Role:
+                        assert events.filter(
+                            family_id=family_id, outcome=Outcome.DENIED
+                        ).exists(), f"denied access not audited: {where}"
+
+                # Who gets in, exactly.
+                may_enter = (
+                    identity in ROLE_PAGES[route.name]
+                    if route.name in ROLE_PAGES
+                    else practitioner and variant in ("visible", "none")
+                )
+                if may_enter:
+                    assert response.status_code in (200, 302), where
+                else:
+                    assert response.status_code in (404, 405), where
+                if response.status_code == 404:
+                    hidden_markers = [m for m in walk.markers if "Hiddlestane" in m]
+                    assert not any(marker in body for marker in hidden_markers), where
+    assert checked == sum(2 * len(_variants(route)) for route in ROUTES)
