@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import Team, User
@@ -27,8 +26,8 @@ from beststart.families.models import (
     Relationship,
 )
 from beststart.places.selectors import find_postcode
-from beststart.sharing.access import audit_decision
-from beststart.sharing.policy import decide
+from beststart.sharing.access import audit_decision, audited_write, require
+from beststart.sharing.policy import Decision
 
 
 @dataclass(frozen=True)
@@ -55,18 +54,10 @@ class AddressDetails:
 
 def _require(
     actor: Actor, family: Family | None, action: str, person_id: int | None = None
-) -> None:
-    decision = decide(actor, family, DataCategory.IDENTITY, action)
-    audit_decision(
-        actor,
-        decision,
-        family_id=family.pk if family else None,
-        person_id=person_id,
-        category=DataCategory.IDENTITY,
-        action=action,
+) -> Decision:
+    return require(
+        actor, family, category=DataCategory.IDENTITY, action=action, person_id=person_id
     )
-    if not decision:
-        raise NotFoundOrNotAllowed
 
 
 def _chronology(
@@ -133,7 +124,7 @@ def _new_address(actor: Actor, family: Family, details: AddressDetails) -> Addre
     return address
 
 
-@transaction.atomic
+@audited_write
 def create_family(
     *,
     actor: Actor,
@@ -143,9 +134,13 @@ def create_family(
 ) -> Family:
     """A new family with its first member and address. The actor's team becomes involved,
     with the actor as lead practitioner, so the record stays open to them."""
-    decision = decide(actor, None, DataCategory.IDENTITY, AccessAction.CREATE)
-    if not decision:
-        _require(actor, None, AccessAction.CREATE)
+    decision = require(
+        actor,
+        None,
+        category=DataCategory.IDENTITY,
+        action=AccessAction.CREATE,
+        audit_allowed=False,
+    )
     family = Family.objects.create(name=family_name.strip())
     person = _new_person(first_member)
     FamilyMember.objects.create(family=family, person=person, joined_on=clock.today())
@@ -183,7 +178,7 @@ def create_family(
     return family
 
 
-@transaction.atomic
+@audited_write
 def add_member(
     *,
     actor: Actor,
@@ -215,7 +210,7 @@ def add_member(
     return person
 
 
-@transaction.atomic
+@audited_write
 def relate(
     *,
     actor: Actor,
@@ -259,7 +254,7 @@ UPDATABLE_FIELDS = (
 )
 
 
-@transaction.atomic
+@audited_write
 def update_person(
     *, actor: Actor, family: Family, person: Person, details: PersonDetails
 ) -> Person:
@@ -293,7 +288,7 @@ def update_person(
     return person
 
 
-@transaction.atomic
+@audited_write
 def record_birth(
     *,
     actor: Actor,
@@ -329,7 +324,7 @@ def record_birth(
     return person
 
 
-@transaction.atomic
+@audited_write
 def move_address(*, actor: Actor, family: Family, details: AddressDetails) -> Address:
     """Record the family's new address; the current one becomes history."""
     _require(actor, family, AccessAction.UPDATE)
@@ -350,7 +345,7 @@ def move_address(*, actor: Actor, family: Family, details: AddressDetails) -> Ad
     return address
 
 
-@transaction.atomic
+@audited_write
 def add_involvement(
     *,
     actor: Actor,
@@ -385,7 +380,7 @@ def add_involvement(
     return involvement
 
 
-@transaction.atomic
+@audited_write
 def end_involvement(*, actor: Actor, involvement: Involvement, ended_on: dt.date) -> Involvement:
     _require(actor, involvement.family, AccessAction.UPDATE)
     if ended_on < involvement.started_on:

@@ -3,7 +3,11 @@ same as a record that does not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
+from typing import ParamSpec, TypeVar
+
+from django.db import transaction
 
 from beststart.accounts.actors import Actor
 from beststart.audit.actions import Access, record_access, record_accesses
@@ -26,6 +30,63 @@ def open_family(
     if not decision:
         raise NotFoundOrNotAllowed
     return family
+
+
+class Refused(NotFoundOrNotAllowed):
+    """A write the policy refused, carrying what the audit must record once the write's
+    transaction has been rolled back."""
+
+    def __init__(self, actor: Actor, decision: Decision, access: Access) -> None:
+        super().__init__()
+        self.actor, self.decision, self.access = actor, decision, access
+
+
+def require(
+    actor: Actor,
+    family: Family | None,
+    *,
+    category: str,
+    action: str,
+    person_id: int | None = None,
+    audit_allowed: bool = True,
+) -> Decision:
+    """Ask the policy before a write. Allowed: the audit row is written with the change
+    (unless the caller records it itself, for a record that does not exist yet).
+    Refused: `Refused` is raised, and `audited_write` records it after the rollback."""
+    decision = decide(actor, family, category, action)
+    access = Access(
+        family_id=family.pk if family else None,
+        person_id=person_id,
+        category=category,
+        action=action,
+        allowed=decision.allowed,
+        basis=decision.basis,
+    )
+    if not decision:
+        raise Refused(actor, decision, access)
+    if audit_allowed:
+        record_access(actor=actor, access=access)
+    return decision
+
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def audited_write(write: Callable[Params, Result]) -> Callable[Params, Result]:
+    """Run an action in one transaction; if the policy refused it, record the refusal in the
+    audit after the rollback, so that refused writes leave their trace too."""
+
+    @functools.wraps(write)
+    def wrapper(*args: Params.args, **kwargs: Params.kwargs) -> Result:
+        try:
+            with transaction.atomic():
+                return write(*args, **kwargs)
+        except Refused as refusal:
+            record_access(actor=refusal.actor, access=refusal.access)
+            raise
+
+    return wrapper
 
 
 def require_record_access(actor: Actor) -> None:

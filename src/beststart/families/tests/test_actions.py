@@ -252,7 +252,9 @@ def test_a_team_not_involved_may_not_add_a_member(actor: Actor, other_actor: Act
                 date_of_birth=years_ago(0.5),
             ),
         )
-    assert counts() == before
+    after = counts()
+    assert after.pop("AuditEvent") == before.pop("AuditEvent") + 1  # the refusal, kept
+    assert after == before
 
 
 def test_relate_records_and_then_corrects_a_relationship(actor: Actor) -> None:
@@ -675,12 +677,6 @@ def test_every_action_writes_a_chronology_event_by_the_actor(actor: Actor) -> No
     ) == [EventKind.INVOLVEMENT_STARTED]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known gap: an action writes its denied audit row inside its own transaction, which "
-    "the refusal then rolls back. The pages are not affected (they open the family through the "
-    "policy, and audit a refusal, before calling an action), but a direct caller is.",
-)
 def test_a_refused_action_keeps_its_denied_audit_row(actor: Actor, other_actor: Actor) -> None:
     family = family_with_people(team=actor.team)
     with pytest.raises(NotFoundOrNotAllowed):
@@ -689,4 +685,22 @@ def test_a_refused_action_keeps_its_denied_audit_row(actor: Actor, other_actor: 
         )
     assert AuditEvent.objects.filter(
         family_id=family.pk, user_id=other_actor.user.pk, outcome=Outcome.DENIED
+    ).exists()
+    assert not family.addresses.filter(postcode="XW1 1AA").exists()
+
+
+def test_a_refused_create_is_audited_and_writes_nothing() -> None:
+    commissioner = make_actor(role=Role.COMMISSIONER)
+    PostcodeFactory.create(postcode="XW1 1AA")
+    families_before = Family.objects.count()
+    with pytest.raises(NotFoundOrNotAllowed):
+        actions.create_family(
+            actor=commissioner,
+            family_name="Refused family",
+            first_member=mother(),
+            address=address("XW1 1AA"),
+        )
+    assert Family.objects.count() == families_before
+    assert AuditEvent.objects.filter(
+        user_id=commissioner.user.pk, action=AccessAction.CREATE, outcome=Outcome.DENIED
     ).exists()
