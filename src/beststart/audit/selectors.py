@@ -8,7 +8,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from beststart.accounts.actors import Actor
+from beststart.audit.actions import Access, record_access
 from beststart.audit.models import AuditEvent
+from beststart.core.categories import AccessAction, DataCategory
 from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.sharing.policy import may_query_audit
 
@@ -23,7 +25,8 @@ def query_audit(
     date_to: dt.date | None = None,
     page_number: int | str = 1,
 ) -> Page:
-    if not may_query_audit(actor):
+    decision = may_query_audit(actor)
+    if not decision:
         raise NotFoundOrNotAllowed
     events: QuerySet[AuditEvent] = AuditEvent.objects.all()
     if person_id is not None:
@@ -36,4 +39,18 @@ def query_audit(
         events = events.filter(occurred_at__date__gte=date_from)
     if date_to:
         events = events.filter(occurred_at__date__lte=date_to)
-    return Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(page_number)
+    page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(page_number)
+    page.object_list = list(page.object_list)  # read before this query is itself recorded
+    # Looking into the audit is itself recorded: who looked at whose access history.
+    record_access(
+        actor=actor,
+        access=Access(
+            family_id=family_id,
+            person_id=person_id,
+            category=DataCategory.IDENTITY,
+            action=AccessAction.AUDIT_QUERY,
+            allowed=True,
+            basis=decision.basis,
+        ),
+    )
+    return page

@@ -22,3 +22,4 @@ class AccessAction(models.TextChoices):
     IDENTITY_CHECK = "identity_check", "Checked identity before creating a record"
     CREATE = "create", "Created"
     UPDATE = "update", "Updated"
+    AUDIT_QUERY = "audit_query", "Queried the audit about"

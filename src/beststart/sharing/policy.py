@@ -52,6 +52,11 @@ INVOLVEMENT_CATEGORIES = frozenset(
     }
 )
 
+# What an involvement lets a team do with the family's record.
+INVOLVEMENT_ACTIONS = frozenset(
+    {AccessAction.VIEW, AccessAction.LIST, AccessAction.SEARCH, AccessAction.UPDATE}
+)
+
 _decisions_made: ContextVar[int] = ContextVar("decisions_made", default=0)
 
 
@@ -71,6 +76,7 @@ ALLOW_PRACTITIONER = Decision(True, "practitioner role")
 DENY_ROLE = Decision(False, "role has no access to individual records")
 DENY_NO_RELATIONSHIP = Decision(False, "no active involvement of the actor's team")
 DENY_CATEGORY = Decision(False, "category not opened by any rule")
+DENY_ACTION = Decision(False, "action not allowed by any rule")
 
 
 def decisions_made() -> int:
@@ -112,6 +118,8 @@ def decide(actor: Actor, subject: Family | None, category: str, action: str) -> 
         return DENY_NO_RELATIONSHIP
     if category not in INVOLVEMENT_CATEGORIES:
         return DENY_CATEGORY
+    if action not in INVOLVEMENT_ACTIONS:
+        return DENY_ACTION
     if has_active_involvement(actor, subject.pk):
         return ALLOW_INVOLVEMENT
     return DENY_NO_RELATIONSHIP
@@ -133,9 +141,12 @@ def may_see_address(actor: Actor, address: Address) -> bool:
     return not address.is_withheld or address.recorded_by_team_id == actor.team.pk
 
 
-def may_query_audit(actor: Actor) -> bool:
+ALLOW_AUDIT_QUERY = Decision(True, "privacy officer role")
+
+
+def may_query_audit(actor: Actor) -> Decision:
     _count()
-    return actor.role in AUDIT_ROLES
+    return ALLOW_AUDIT_QUERY if actor.role in AUDIT_ROLES else DENY_ROLE
 
 
 def may_use_records(actor: Actor) -> Decision:

@@ -15,6 +15,7 @@ from beststart.accounts.models import Role, Team
 from beststart.accounts.tests.factories import make_actor
 from beststart.audit.models import AuditEvent
 from beststart.audit.tests.factories import AuditEventFactory
+from beststart.core.categories import AccessAction
 from beststart.families.tests.factories import family_with_people
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,11 @@ def test_a_practitioners_own_reads_appear_in_the_audit(
         (family.pk, "view", "allowed")
     ]
     assert actor.user.username in response.content.decode()
+
+
+def test_a_privacy_officers_query_is_itself_audited(privacy: Client) -> None:
+    privacy.get("/audit/", {"person_id": "4242"})
+
+    query = AuditEvent.objects.get(action=AccessAction.AUDIT_QUERY)
+    assert query.person_id == 4242
+    assert query.role == Role.PRIVACY_OFFICER

@@ -176,13 +176,21 @@ def test_a_category_no_rule_knows_is_denied(actor: Actor) -> None:
     assert not visible_families(actor, "finance").exists()
 
 
+@pytest.mark.parametrize("action", ["delete", "export", AccessAction.AUDIT_QUERY])
+def test_an_involvement_allows_only_the_actions_it_names(actor: Actor, action: str) -> None:
+    family = FamilyFactory()
+    InvolvementFactory(family=family, team=actor.team)
+    assert decide(actor, family, DataCategory.IDENTITY, AccessAction.VIEW)
+    assert not decide(actor, family, DataCategory.IDENTITY, action)
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_only_practitioners_use_records_and_only_privacy_officers_query_the_audit(
     role: str, team: Team
 ) -> None:
     someone = make_actor(role, team)
     assert bool(may_use_records(someone)) is (role in PRACTITIONER_ROLES)
-    assert may_query_audit(someone) is (role == Role.PRIVACY_OFFICER)
+    assert bool(may_query_audit(someone)) is (role == Role.PRIVACY_OFFICER)
 
 
 def test_a_withheld_address_is_seen_only_by_the_team_that_recorded_it(
