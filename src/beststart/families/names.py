@@ -7,9 +7,37 @@ import unicodedata
 import jellyfish
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSED = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "ı": "i",
+        "ð": "d",
+        "Ð": "D",
+    }
+)
+
+
 def normalise_name(value: str) -> str:
-    """Lower case, accents folded, only letters: "O'Brien-Smyth" -> "obriensmyth"."""
-    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    """Lower case, accents folded, only letters: "O'Brien-Smyth" -> "obriensmyth",
+    "Łucja" -> "lucja"."""
+    folded = (
+        unicodedata.normalize("NFKD", value.translate(_UNDECOMPOSED))
+        .encode("ascii", "ignore")
+        .decode()
+    )
     return "".join(ch for ch in folded.lower() if ch.isalpha())
 
 
