@@ -6,7 +6,6 @@ import unicodedata
 
 import jellyfish
 
-
 # Letters that Unicode does not decompose into a base letter and an accent.
 _UNDECOMPOSED = str.maketrans(
     {
@@ -23,7 +22,7 @@ _UNDECOMPOSED = str.maketrans(
         "Đ": "D",
         "þ": "th",
         "Þ": "TH",
-        "ı": "i",
+        "\u0131": "i",  # dotless i
         "ð": "d",
         "Ð": "D",
     }

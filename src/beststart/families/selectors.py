@@ -136,6 +136,14 @@ def involvement_for_update(actor: Actor, family_id: int, involvement_id: int) ->
     return involvement
 
 
+def unborn_for_birth(actor: Actor, family_id: int, person_id: int) -> tuple[Family, Person]:
+    """An unborn member whose birth is to be recorded; anyone already born answers 404."""
+    family, person = member_for_update(actor, family_id, person_id)
+    if person.kind != PersonKind.UNBORN:
+        raise NotFoundOrNotAllowed
+    return family, person
+
+
 def member_for_update(actor: Actor, family_id: int, person_id: int) -> tuple[Family, Person]:
     family = family_for_update(actor, family_id)
     person = Person.objects.filter(pk=person_id, memberships__family=family).first()

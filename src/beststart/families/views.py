@@ -229,7 +229,7 @@ def edit_person(request: HttpRequest, family_id: int, person_id: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def record_birth(request: HttpRequest, family_id: int, person_id: int) -> HttpResponse:
     actor = _actor(request)
-    family, person = selectors.member_for_update(actor, family_id, person_id)
+    family, person = selectors.unborn_for_birth(actor, family_id, person_id)
     form = BirthForm(request.POST or None)
     saved = _save(
         request,

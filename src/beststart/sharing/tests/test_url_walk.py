@@ -18,7 +18,7 @@ from django.urls.resolvers import RoutePattern
 from beststart.accounts.models import Role, Team, User
 from beststart.accounts.tests.factories import TeamFactory, UserFactory, make_actor
 from beststart.audit.models import AuditEvent, Outcome
-from beststart.families.models import Family, Involvement
+from beststart.families.models import Family, Involvement, PersonKind
 from beststart.families.tests.factories import (
     FamilyMemberFactory,
     InvolvementFactory,
@@ -138,7 +138,11 @@ class Walk:
 
 
 def _ids(family: Family, person_from: Family, involvement_from: Family) -> dict[str, int]:
-    person = person_from.members.order_by("id").first()
+    # An unborn member where there is one, so that recording a birth has someone to record.
+    person = (
+        person_from.members.filter(kind=PersonKind.UNBORN).first()
+        or person_from.members.order_by("id").first()
+    )
     involvement = Involvement.objects.filter(family=involvement_from, ended_on=None).first()
     assert person is not None
     assert involvement is not None
