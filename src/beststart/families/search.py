@@ -6,11 +6,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from beststart.core.identifiers import normalise_nhs_number
 from beststart.places.models import is_postcode_shaped, normalise_postcode
 
 _DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_NHS_NUMBER = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
 
 
 @dataclass
@@ -19,6 +19,7 @@ class ParsedQuery:
     date_of_birth: dt.date | None = None
     nhs_number: str | None = None
     postcode: str | None = None
+    problems: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -41,33 +42,43 @@ def _parse_date(token: str) -> dt.date | None:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Split free text into a name, a date of birth, an NHS number and a postcode.
+    """Split free text into names, a date of birth, an NHS number and a postcode.
 
-    "Amelia Smith 03/04/2024", "943 476 5919", "XW1 2AB", "smith xw12ab" all work."""
+    "Amelia Smith 03/04/2024", "943 476 5919", "Smith 9434765919", "XW1 2AB",
+    "smith xw12ab" all work. What cannot be used is listed in `problems`, never dropped
+    silently."""
     parsed = ParsedQuery()
     text = " ".join(text.split())
-    compact = normalise_nhs_number(text)
-    if len(compact) == 10 and compact.isdigit():
-        parsed.nhs_number = compact
-        return parsed
-    if is_postcode_shaped(text):
-        parsed.postcode = normalise_postcode(text)
-        return parsed
-    tokens = text.split(" ")
+    number = _NHS_NUMBER.search(text)
+    if number:
+        parsed.nhs_number = "".join(number.groups())
+        text = " ".join((text[: number.start()] + text[number.end() :]).split())
+    tokens = text.split(" ") if text else []
     index = 0
     while index < len(tokens):
         token = tokens[index]
         pair = "".join(tokens[index : index + 2])
-        if index + 1 < len(tokens) and is_postcode_shaped(pair) and any(c.isdigit() for c in token):
+        if index + 1 < len(tokens) and _is_postcode(pair):
             parsed.postcode = normalise_postcode(pair)
             index += 2
             continue
-        date = _parse_date(token)
-        if date:
-            parsed.date_of_birth = date
-        elif is_postcode_shaped(token) and any(ch.isdigit() for ch in token):
+        index += 1
+        if _DATE.match(token) or _ISO_DATE.match(token):
+            date = _parse_date(token)
+            if date:
+                parsed.date_of_birth = date
+            else:
+                parsed.problems.append(f"{token} is not a real date")
+        elif _is_postcode(token):
             parsed.postcode = normalise_postcode(token)
         elif any(ch.isalpha() for ch in token):
             parsed.names.append(token)
-        index += 1
+        else:
+            parsed.problems.append(
+                f"{token} is not a name, a date of birth, an NHS number or a postcode"
+            )
     return parsed
+
+
+def _is_postcode(token: str) -> bool:
+    return is_postcode_shaped(token) and any(ch.isdigit() for ch in token)

@@ -34,8 +34,21 @@ def test_parse_query(typed: str, expected: ParsedQuery) -> None:
     assert parse_query(typed) == expected
 
 
-def test_an_impossible_date_is_not_taken_as_a_date_of_birth() -> None:
-    assert parse_query("Smith 31/02/2024") == ParsedQuery(["Smith"])
+def test_an_impossible_date_is_not_taken_as_a_date_of_birth_and_says_so() -> None:
+    assert parse_query("Smith 31/02/2024") == ParsedQuery(
+        ["Smith"], problems=["31/02/2024 is not a real date"]
+    )
+
+
+def test_an_nhs_number_typed_with_a_name_keeps_both() -> None:
+    parsed = parse_query("Smith 943 476 5919")
+    assert (parsed.names, parsed.nhs_number) == (["Smith"], "9434765919")
+
+
+def test_something_that_is_none_of_the_kinds_is_reported_not_dropped() -> None:
+    assert parse_query("12345").problems == [
+        "12345 is not a name, a date of birth, an NHS number or a postcode"
+    ]
 
 
 def test_an_empty_query_is_empty() -> None:
