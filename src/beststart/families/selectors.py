@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from rapidfuzz import fuzz
 
 from beststart.accounts.actors import Actor
@@ -160,30 +160,38 @@ def member_for_update(actor: Actor, family_id: int, person_id: int) -> tuple[Fam
 class CaseloadEntry:
     family: Family
     children: list[Person]
-    involvement: Involvement
+    since: dt.date
+    is_lead: bool
 
 
 def caseload(actor: Actor, page_number: int | str = 1) -> Page:
-    """The families the actor is the named practitioner for, newest involvement first."""
-    involvements = (
-        Involvement.objects.filter(active_involvements(), practitioner=actor.user, team=actor.team)
-        .filter(family__in=visible_families(actor))
-        .select_related("family")
+    """The families the actor is the named practitioner for, once each however many
+    involvements they have with it, the most recently started first."""
+    mine = Involvement.objects.filter(
+        active_involvements(), practitioner=actor.user, team=actor.team, family=OuterRef("pk")
+    )
+    families = (
+        visible_families(actor)
+        .filter(Exists(mine))
+        .annotate(
+            since=Subquery(mine.order_by("-started_on").values("started_on")[:1]),
+            is_lead=Exists(mine.filter(is_lead=True)),
+        )
         .prefetch_related(
             Prefetch(
-                "family__members",
-                queryset=Person.objects.filter(kind__in=["child", "unborn"]).order_by(
-                    "date_of_birth"
-                ),
+                "members",
+                queryset=Person.objects.filter(
+                    kind__in=[PersonKind.CHILD, PersonKind.UNBORN]
+                ).order_by("date_of_birth"),
                 to_attr="children",
             )
         )
-        .order_by("-started_on", "-id")
+        .order_by("-since", "-pk")
     )
-    page = Paginator(involvements, 25).get_page(page_number)
+    page = Paginator(families, 25).get_page(page_number)
     entries = [
-        CaseloadEntry(involvement.family, involvement.family.children, involvement)
-        for involvement in page.object_list
+        CaseloadEntry(family, family.children, family.since, family.is_lead)
+        for family in page.object_list
     ]
     page.object_list = entries  # type: ignore[assignment]
     audit_shown(

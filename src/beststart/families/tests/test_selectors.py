@@ -160,6 +160,19 @@ def test_the_caseload_lists_families_the_actor_is_named_for_and_audits_them(
     assert {team_only, mine} == set(Family.objects.exclude(pk=ended.pk))
 
 
+def test_a_family_is_listed_once_however_many_involvements_name_the_actor(
+    actor: Actor,
+) -> None:
+    family = family_with_people(
+        team=actor.team, practitioner=actor.user, started_on=clock.today() - dt.timedelta(days=30)
+    )
+    InvolvementFactory(
+        family=family, team=actor.team, practitioner=actor.user, started_on=clock.today()
+    )
+    [entry] = selectors.caseload(actor).object_list
+    assert (entry.family, entry.since, entry.is_lead) == (family, clock.today(), True)
+
+
 def test_the_caseload_of_a_practitioner_who_moved_team_shows_only_the_current_teams(
     actor: Actor, other_team: Team
 ) -> None:
