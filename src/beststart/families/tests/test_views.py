@@ -15,7 +15,7 @@ from django.test import Client
 
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import Role, Team
-from beststart.accounts.tests.factories import make_actor
+from beststart.accounts.tests.factories import UserFactory, make_actor
 from beststart.audit.models import AuditEvent, Outcome
 from beststart.core import clock
 from beststart.core.categories import AccessAction, DataCategory
@@ -877,3 +877,11 @@ def test_the_search_form_asks_for_something_to_search_for(signed_in: Client) -> 
     response = signed_in.get("/search/", {"q": ""})
     assert_error(response, "q", "Enter a name, date of birth, NHS number or postcode")
     assert not AuditEvent.objects.exists()
+
+
+def test_someone_signed_in_without_a_role_is_told_what_to_do(db: None) -> None:
+    client = Client()
+    client.force_login(UserFactory())
+    page = client.get("/").content.decode()
+    assert "does not have a role in a team yet" in page
+    assert "Your role, ," not in page
