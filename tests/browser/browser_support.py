@@ -1,0 +1,331 @@
+"""What the browser tests do the way a practitioner does it: fill GOV.UK forms by their labels,
+and find their way to the demo county's families through the pages themselves.
+
+Everything here goes through the UI (no database access): the server is a black box.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Locator, Page, expect
+
+RECORD_URL = re.compile(r"/families/\d+/$")
+# The demo's sign-ins all work in Ashby Marsh (src/beststart/demo/organisations.py).
+HEALTH_VISITOR = "health.visitor"
+HEALTH_VISITING_TEAM = "Health Visiting Ashby Marsh"
+MIDWIFE = "midwife"
+MIDWIFE_TEAM = "Community Midwives Ashby Marsh"
+PASSWORD = "best-start-demo"  # every demo sign-in's
+# Fails the NHS number check digit (943 476 5919 is the valid one).
+INVALID_NHS_NUMBER = "943 476 5910"
+
+
+def title(page_title: str) -> str:
+    """A page's <title>: its own, then the service's name after an en dash."""
+    return f"{page_title} \N{EN DASH} Best Start"
+
+
+def days_from_today(days: int) -> dt.date:
+    """Counted from the server's today, which is London's whatever the machine's time zone."""
+    return dt.datetime.now(ZoneInfo("Europe/London")).date() + dt.timedelta(days=days)
+
+
+def long_date(day: dt.date) -> str:
+    """As the record shows dates: 7 March 2025."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def navigate(target: Locator) -> None:
+    """Click a link or a submit button and wait for the next page to load: waiting on the
+    navigation itself, rather than polling the page for what should appear."""
+    with target.page.expect_navigation():
+        target.click()
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the form and wait to land on a signed-in page."""
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    navigate(page.get_by_role("button", name="Sign in"))
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+# ---------------------------------------------------------------------------------------------
+# GOV.UK form patterns
+
+
+def group(scope: Page | Locator, legend: str) -> Locator:
+    """A fieldset (radios, date input) by its legend."""
+    return scope.get_by_role("group", name=legend, exact=True)
+
+
+def choose(scope: Page | Locator, legend: str, option: str) -> None:
+    group(scope, legend).get_by_label(option, exact=True).check()
+
+
+def fill_date(scope: Page | Locator, legend: str, day: dt.date | None) -> None:
+    """The day, month and year boxes of a GOV.UK date input."""
+    fieldset = group(scope, legend)
+    parts = ("", "", "") if day is None else (str(day.day), str(day.month), str(day.year))
+    for label, value in zip(("Day", "Month", "Year"), parts, strict=True):
+        fieldset.get_by_label(label, exact=True).fill(value)
+
+
+def date_values(scope: Page | Locator, legend: str) -> tuple[str, str, str]:
+    fieldset = group(scope, legend)
+    day, month, year = (
+        fieldset.get_by_label(label, exact=True).input_value() for label in ("Day", "Month", "Year")
+    )
+    return day, month, year
+
+
+@dataclass
+class PersonDetails:
+    kind: str  # the radio label: Unborn child, Child, Parent, Carer
+    given_name: str
+    family_name: str | None = None  # None keeps what the form offers
+    sex: str = "Not known"
+    date_of_birth: dt.date | None = None
+    expected_delivery_date: dt.date | None = None
+    nhs_number: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+def fill_person(page: Page, person: PersonDetails) -> None:
+    """The person fields shared by create, add a member and change details."""
+    choose(page, "Who is this?", person.kind)
+    page.get_by_label("First name", exact=True).fill(person.given_name)
+    if person.family_name is not None:
+        page.get_by_label("Last name", exact=True).fill(person.family_name)
+    choose(page, "Sex", person.sex)
+    fill_date(page, "Date of birth", person.date_of_birth)
+    fill_date(page, "Expected date of delivery", person.expected_delivery_date)
+    page.get_by_label("NHS number (optional)").fill(person.nhs_number)
+
+
+def success_banner(page: Page) -> Locator:
+    return page.locator(".govuk-notification-banner--success")
+
+
+def member_card(page: Page, full_name: str) -> Locator:
+    return page.locator(".govuk-summary-card").filter(
+        has=page.get_by_role("heading", level=3, name=full_name, exact=True)
+    )
+
+
+def chronology(page: Page) -> Locator:
+    return page.locator(".bs-chronology__item")
+
+
+def open_family_via_search(page: Page, family_name: str, href: str) -> None:
+    """Search the team's families for the surname and open the family's record."""
+    surname = family_name.removesuffix(" family")
+    search = page.get_by_label("Search your team's families")
+    search.fill(surname)
+    navigate(page.get_by_role("button", name="Search", exact=True))
+    expect(page.get_by_role("heading", level=2, name=re.compile(r"found$"))).to_be_visible()
+    link = page.locator(f"main table a[href='{href}']").first
+    expect(link).to_contain_text(family_name)
+    navigate(link)
+    expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+    expect(page.get_by_role("heading", level=1, name=family_name)).to_be_visible()
+
+
+def add_member(page: Page, family_href: str, person: PersonDetails) -> None:
+    """From the family record, add a member through the form, and land back on the record."""
+    page.goto(family_href)
+    navigate(page.get_by_role("link", name="Add a member"))
+    expect(page.get_by_role("heading", level=1, name="Add a member")).to_be_visible()
+    fill_person(page, person)
+    navigate(page.get_by_role("button", name="Add member"))
+    expect(page).to_have_url(RECORD_URL)
+    expect(success_banner(page)).to_contain_text("added to the family")
+
+
+def check_register(page: Page, given_name: str, family_name: str, born: dt.date) -> None:
+    """Step 1 of creating a family: check the register for the person."""
+    page.goto("/families/new/")
+    expect(
+        page.get_by_role("heading", level=1, name="Check if the person is already known")
+    ).to_be_visible()
+    page.get_by_label("First name", exact=True).fill(given_name)
+    page.get_by_label("Last name", exact=True).fill(family_name)
+    fill_date(page, "Date of birth", born)
+    navigate(page.get_by_role("button", name="Check the register"))
+    expect(page.get_by_role("heading", level=1, name="Create a family record")).to_be_visible()
+
+
+def fill_address(
+    page: Page, *, line_1: str, town: str, postcode: str, moved_in: dt.date | None, withheld: bool
+) -> None:
+    page.get_by_label("Address line 1").fill(line_1)
+    page.get_by_label("Town or city").fill(town)
+    page.get_by_label("Postcode").fill(postcode)
+    fill_date(page, "Date moved in", moved_in)
+    page.get_by_label("Withhold this address").set_checked(withheld)
+
+
+def add_involvement(page: Page, family_href: str, team_name: str) -> None:
+    page.goto(family_href)
+    navigate(page.get_by_role("link", name="Add an involvement"))
+    team = page.get_by_label("Team", exact=True)
+    option = team.locator("option").filter(has_text=team_name).first
+    team.select_option(value=option.get_attribute("value"))
+    navigate(page.get_by_role("button", name="Add involvement"))
+    expect(page).to_have_url(RECORD_URL)
+    expect(success_banner(page)).to_contain_text("Involvement added")
+
+
+# ---------------------------------------------------------------------------------------------
+# The demo county, as the health visitor finds it
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # "Morgan family"
+    href: str  # "/families/57/"
+
+    @property
+    def surname(self) -> str:
+        return self.name.removesuffix(" family")
+
+
+@dataclass(frozen=True)
+class KnownPerson:
+    """Someone on the register, for search-before-create to find."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    postcode: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    caseload: list[Family]
+    known_person: KnownPerson
+
+    def family(self, index: int) -> Family:
+        """Different tests change different families, so none depends on another's change."""
+        return self.caseload[index % len(self.caseload)]
+
+    @property
+    def postcode(self) -> str:
+        return self.known_person.postcode
+
+
+def discover(page: Page) -> Facts:
+    """The health visitor's caseload, and a person on it with a date of birth and a postcode."""
+    page.goto("/caseload/")
+    links = page.locator("main table tbody tr td:first-child a")
+    expect(links.first).to_be_visible()
+    caseload = [
+        Family(name=link.inner_text().strip(), href=str(link.get_attribute("href")))
+        for link in links.all()
+    ]
+    # Opened once, so the audit has the health visitor's view of the first family to show.
+    page.goto(caseload[0].href)
+    for family in caseload:
+        page.goto(f"/search/?q={quote(family.surname)}")
+        for row in page.locator("main table tbody tr").all():
+            name, born, _nhs, postcode, family_cell = (
+                cell.strip() for cell in row.locator("td").all_inner_texts()
+            )
+            if (
+                family.name in family_cell
+                and name.endswith(f" {family.surname}")
+                and not born.startswith("Due")
+                and postcode.startswith("XW")
+            ):
+                return Facts(
+                    caseload=caseload,
+                    known_person=KnownPerson(
+                        given_name=name.removesuffix(f" {family.surname}"),
+                        family_name=family.surname,
+                        date_of_birth=dt.datetime.strptime(born, "%d %b %Y").date(),
+                        postcode=postcode,
+                    ),
+                )
+    raise AssertionError("No one on the health visitor's caseload has a date of birth and postcode")
+
+
+WITHHELD_BIRTH_DATE = dt.date(2025, 10, 18)
+
+
+def create_withheld_family(page: Page, postcode: str) -> str:
+    """As the health visitor: a new family whose address is withheld (a refuge), with the
+    midwives involved too, so that another team sees the record but not the address."""
+    check_register(page, "Ottoline", "Quillfeather", WITHHELD_BIRTH_DATE)
+    fill_address(
+        page,
+        line_1="Flat 3, Refuge House",
+        town="Ashby Marsh",
+        postcode=postcode,
+        moved_in=days_from_today(-30),
+        withheld=True,
+    )
+    navigate(page.get_by_role("button", name="Create family record"))
+    expect(page).to_have_url(RECORD_URL)
+    href = urlsplit(page.url).path
+    add_involvement(page, href, MIDWIFE_TEAM)
+    return href
+
+
+def add_unborn(page: Page, family: Family, family_name: str) -> str:
+    """An unborn baby in the family; the URL of the page that records its birth."""
+    add_member(
+        page,
+        family.href,
+        PersonDetails(
+            kind="Unborn child",
+            given_name="",
+            family_name=family_name,
+            expected_delivery_date=days_from_today(60),
+        ),
+    )
+    link = page.get_by_role("link", name=f"Record birth of Unborn baby {family_name}")
+    return str(link.get_attribute("href"))
+
+
+class Demo:
+    """Facts about the county and records built for the tests, found or made once a run."""
+
+    def __init__(self, site: Any, browser: Any) -> None:
+        self._site = site
+        self._browser = browser
+
+    def _as(self, username: str, key: str, build: Any) -> Any:
+        if key not in self._site.cache:
+            context = self._browser.new_context(
+                base_url=self._site.base_url,
+                storage_state=self._site.storage_state(self._browser, username),
+            )
+            try:
+                self._site.cache[key] = build(context.new_page())
+            finally:
+                context.close()
+        return self._site.cache[key]
+
+    @property
+    def facts(self) -> Facts:
+        return self._as(HEALTH_VISITOR, "facts", discover)
+
+    def withheld_family(self) -> str:
+        postcode = self.facts.postcode
+        return self._as(
+            HEALTH_VISITOR, "withheld", lambda page: create_withheld_family(page, postcode)
+        )
+
+    def birth_form(self) -> str:
+        family = self.facts.family(4)
+        return self._as(HEALTH_VISITOR, "unborn", lambda page: add_unborn(page, family, "Larkspur"))

@@ -1,0 +1,342 @@
+"""axe-core (WCAG 2.0 and 2.1 A and AA, and best practice) finds nothing on any page.
+
+Each scenario brings a page to the state under test (empty, with errors, with results) and
+checks it is that state before axe runs, so a page that silently changed cannot pass."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from browser_support import (
+    HEALTH_VISITOR,
+    MIDWIFE,
+    PersonDetails,
+    check_register,
+    choose,
+    days_from_today,
+    fill_address,
+    fill_date,
+    fill_person,
+    navigate,
+    success_banner,
+)
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+Visit = Callable[[Page, Any], None]
+SCENARIOS: dict[str, tuple[str | None, Visit]] = {}
+
+
+def scenario(name: str, user: str | None = HEALTH_VISITOR) -> Callable[[Visit], Visit]:
+    def register(visit: Visit) -> Visit:
+        SCENARIOS[name] = (user, visit)
+        return visit
+
+    return register
+
+
+def heading(page: Page, text: str | re.Pattern[str]) -> None:
+    expect(page.get_by_role("heading", level=1, name=text)).to_be_visible()
+
+
+def error_summary(page: Page, message: str) -> None:
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text(message)
+
+
+# --- Signing in -------------------------------------------------------------------------------
+
+
+@scenario("sign-in", user=None)
+def _sign_in(page: Page, demo: Any) -> None:
+    page.goto("/sign-in/")
+    heading(page, "Sign in to Best Start")
+
+
+@scenario("sign-in-with-errors", user=None)
+def _sign_in_errors(page: Page, demo: Any) -> None:
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill("nobody.here")
+    page.get_by_label("Password").fill("not-the-password")
+    navigate(page.get_by_role("button", name="Sign in"))
+    error_summary(page, "Enter a correct username and password")
+
+
+@scenario("sign-in-with-empty-fields", user=None)
+def _sign_in_empty(page: Page, demo: Any) -> None:
+    page.goto("/sign-in/")
+    navigate(page.get_by_role("button", name="Sign in"))
+    expect(page).to_have_title(re.compile(r"^Error: "))
+
+
+# --- Caseload and search ----------------------------------------------------------------------
+
+
+@scenario("caseload")
+def _caseload(page: Page, demo: Any) -> None:
+    page.goto("/caseload/")
+    heading(page, "My caseload")
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+@scenario("search")
+def _search(page: Page, demo: Any) -> None:
+    page.goto("/search/")
+    heading(page, "Search your team's families")
+
+
+@scenario("search-with-errors")
+def _search_errors(page: Page, demo: Any) -> None:
+    page.goto("/search/")
+    navigate(page.get_by_role("button", name="Search", exact=True))
+    error_summary(page, "Enter a name, date of birth, NHS number or postcode")
+
+
+@scenario("search-with-results")
+def _search_results(page: Page, demo: Any) -> None:
+    page.goto(f"/search/?q={quote(demo.facts.family(0).surname)}")
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+@scenario("search-with-no-results")
+def _search_none(page: Page, demo: Any) -> None:
+    page.goto("/search/?q=Zzyzzogeton")
+    expect(page.get_by_role("heading", level=2, name="0 people found")).to_be_visible()
+
+
+# --- Creating a family ------------------------------------------------------------------------
+
+
+@scenario("create-step-1")
+def _create(page: Page, demo: Any) -> None:
+    page.goto("/families/new/")
+    heading(page, "Check if the person is already known")
+
+
+@scenario("create-step-1-with-errors")
+def _create_errors(page: Page, demo: Any) -> None:
+    page.goto("/families/new/")
+    page.get_by_label("Last name", exact=True).fill("Brightwater")
+    page.get_by_label("NHS number (optional)").fill("123")
+    navigate(page.get_by_role("button", name="Check the register"))
+    error_summary(page, "Enter an NHS number that is 10 digits")
+
+
+@scenario("create-step-2-no-matches")
+def _create_no_matches(page: Page, demo: Any) -> None:
+    check_register(page, "Saffron", "Zzyzzogeton", days_from_today(-90))
+    expect(page.locator(".govuk-inset-text")).to_contain_text("No one on the register matches")
+
+
+@scenario("create-step-2-with-matches")
+def _create_matches(page: Page, demo: Any) -> None:
+    known = demo.facts.known_person
+    check_register(page, known.given_name, known.family_name, known.date_of_birth)
+    expect(page.locator(".govuk-warning-text")).to_contain_text("may be the same person")
+
+
+@scenario("create-step-2-with-errors")
+def _create_step_2_errors(page: Page, demo: Any) -> None:
+    known = demo.facts.known_person
+    check_register(page, known.given_name, known.family_name, known.date_of_birth)
+    page.get_by_label("Postcode").fill("not a postcode")
+    fill_date(page, "Date moved in", None)
+    navigate(page.get_by_role("button", name="Create family record"))
+    error_summary(page, "Enter a full postcode")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter address line 1")
+
+
+# --- The family record and its forms ----------------------------------------------------------
+
+
+@scenario("family-record")
+def _record(page: Page, demo: Any) -> None:
+    family = demo.facts.family(0)
+    page.goto(family.href)
+    heading(page, family.name)
+
+
+@scenario("family-record-after-a-change")
+def _record_with_banner(page: Page, demo: Any) -> None:
+    family = demo.facts.family(5)
+    page.goto(family.href + "members/new/")
+    fill_person(
+        page,
+        PersonDetails(kind="Carer", given_name="Hollis", date_of_birth=days_from_today(-12000)),
+    )
+    navigate(page.get_by_role("button", name="Add member"))
+    expect(success_banner(page)).to_contain_text("Hollis")
+
+
+@scenario("family-record-withheld-address-own-team")
+def _record_withheld_own(page: Page, demo: Any) -> None:
+    page.goto(demo.withheld_family())
+    expect(page.locator("main")).to_contain_text("Withheld from other teams")
+
+
+@scenario("family-record-withheld-address-other-team", user=MIDWIFE)
+def _record_withheld_other(page: Page, demo: Any) -> None:
+    page.goto(demo.withheld_family())
+    expect(page.locator(".bs-redacted")).to_have_text("Address withheld")
+
+
+@scenario("add-member")
+def _add_member(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "members/new/")
+    heading(page, "Add a member")
+
+
+@scenario("add-member-with-errors")
+def _add_member_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "members/new/")
+    choose(page, "Who is this?", "Unborn child")
+    fill_date(page, "Date of birth", days_from_today(-3))
+    page.get_by_label("NHS number (optional)").fill("12345")
+    navigate(page.get_by_role("button", name="Add member"))
+    error_summary(page, "An unborn baby has no date of birth yet")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the expected date")
+
+
+@scenario("edit-person")
+def _edit_person(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href)
+    navigate(page.get_by_role("link", name=re.compile(r"^Change .*'s details$")).first)
+    heading(page, re.compile(r"^Change .*'s details$"))
+
+
+@scenario("edit-person-with-errors")
+def _edit_person_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href)
+    navigate(page.get_by_role("link", name=re.compile(r"^Change .*'s details$")).first)
+    page.get_by_label("Last name", exact=True).fill("")
+    fill_date(page, "Date of birth", days_from_today(400))
+    navigate(page.get_by_role("button", name="Save changes"))
+    error_summary(page, "Enter the last name")
+
+
+@scenario("record-birth")
+def _record_birth(page: Page, demo: Any) -> None:
+    page.goto(demo.birth_form())
+    heading(page, "Record the birth")
+
+
+@scenario("record-birth-with-errors")
+def _record_birth_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.birth_form())
+    navigate(page.get_by_role("button", name="Record birth"))
+    error_summary(page, "Enter the date of birth")
+
+
+@scenario("move-address")
+def _move(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "address/")
+    heading(page, "Record a new address")
+
+
+@scenario("move-address-with-errors")
+def _move_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "address/")
+    fill_address(
+        page, line_1="", town="Ashby Marsh", postcode="AB1 2CD", moved_in=None, withheld=True
+    )
+    navigate(page.get_by_role("button", name="Save address"))
+    error_summary(page, "Enter address line 1")
+
+
+@scenario("add-involvement")
+def _involvement(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "involvements/new/")
+    heading(page, "Add a team working with the family")
+
+
+@scenario("add-involvement-with-errors")
+def _involvement_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "involvements/new/")
+    fill_date(page, "Start date", None)
+    navigate(page.get_by_role("button", name="Add involvement"))
+    error_summary(page, "Select the team")
+
+
+@scenario("record-relationship")
+def _relationship(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "relationships/new/")
+    heading(page, "Record who is related to whom")
+
+
+@scenario("end-involvement")
+def _end_involvement(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href)
+    navigate(page.get_by_role("link", name=re.compile(r"^End .*'s involvement$")).first)
+    heading(page, re.compile("no longer works with the family$"))
+
+
+# --- Other roles and error pages --------------------------------------------------------------
+
+
+@scenario("audit", user="privacy")
+def _audit(page: Page, demo: Any) -> None:
+    page.goto("/audit/")
+    heading(page, "Who looked at what")
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+@scenario("audit-with-filters", user="privacy")
+def _audit_filtered(page: Page, demo: Any) -> None:
+    family_id = demo.facts.family(0).href.strip("/").rsplit("/", 1)[-1]
+    page.goto("/audit/")
+    page.get_by_label("Family ID").fill(family_id)
+    page.get_by_label("Username").fill(HEALTH_VISITOR)
+    fill_date(page, "From", days_from_today(-7))
+    navigate(page.get_by_role("button", name="Show events"))
+    expect(page).to_have_url(re.compile(r"username=health\.visitor"))
+    expect(page.locator("main table tbody tr").first).to_contain_text(HEALTH_VISITOR)
+
+
+@scenario("audit-with-errors", user="privacy")
+def _audit_errors(page: Page, demo: Any) -> None:
+    page.goto("/audit/")
+    fill_date(page, "From", days_from_today(-1))
+    fill_date(page, "To", days_from_today(-7))
+    navigate(page.get_by_role("button", name="Show events"))
+    error_summary(page, "To date must be the same as or after the from date")
+
+
+@scenario("landing-commissioner", user="commissioner")
+def _commissioner(page: Page, demo: Any) -> None:
+    page.goto("/")
+    expect(page.locator("main")).to_contain_text("aggregate figures only")
+
+
+@scenario("landing-privacy-officer", user="privacy")
+def _privacy(page: Page, demo: Any) -> None:
+    page.goto("/")
+    expect(page.get_by_role("link", name="Query the audit")).to_be_visible()
+
+
+@scenario("not-found")
+def _not_found(page: Page, demo: Any) -> None:
+    response = page.goto("/no-such-page/")
+    assert response is not None
+    assert response.status == 404
+    heading(page, "Page not found")
+
+
+@scenario("family-record-not-found", user=MIDWIFE)
+def _no_such_family(page: Page, demo: Any) -> None:
+    response = page.goto("/families/99999999/")
+    assert response is not None
+    assert response.status == 404
+    heading(page, "Page not found")
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_no_axe_violations(name, open_page, demo, assert_accessible):
+    user, visit = SCENARIOS[name]
+    page = open_page(user, axe=True)
+    visit(page, demo)
+    assert_accessible(page)

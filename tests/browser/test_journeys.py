@@ -1,0 +1,257 @@
+"""A practitioner's journeys through the real server, with JavaScript and the
+Content-Security-Policy on: any console error or uncaught exception fails the test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import (
+    HEALTH_VISITING_TEAM,
+    HEALTH_VISITOR,
+    INVALID_NHS_NUMBER,
+    MIDWIFE,
+    RECORD_URL,
+    WITHHELD_BIRTH_DATE,
+    PersonDetails,
+    add_member,
+    check_register,
+    choose,
+    chronology,
+    date_values,
+    days_from_today,
+    fill_address,
+    fill_date,
+    fill_person,
+    group,
+    long_date,
+    member_card,
+    navigate,
+    open_family_via_search,
+    sign_in,
+    success_banner,
+    title,
+)
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_in_search_open_the_record_and_add_a_member(open_page, demo):
+    family = demo.facts.family(0)
+    page = open_page()
+    sign_in(page, HEALTH_VISITOR)
+
+    expect(page).to_have_title(title("My caseload"))
+    caseload_link = page.get_by_role("link", name=family.name, exact=True)
+    expect(caseload_link.first).to_be_visible()
+
+    navigate(page.get_by_role("link", name="Search", exact=True))
+    open_family_via_search(page, family.name, family.href)
+
+    navigate(page.get_by_role("link", name="Add a member"))
+    expect(page.get_by_role("heading", level=1, name="Add a member")).to_be_visible()
+    # The last name starts as the family's.
+    expect(page.get_by_label("Last name", exact=True)).to_have_value(family.surname)
+    born = days_from_today(-200)
+    person = PersonDetails(
+        kind="Child",
+        given_name="Juniper",
+        family_name=family.surname,
+        sex="Female",
+        date_of_birth=born,
+    )
+    fill_person(page, person)
+    navigate(page.get_by_role("button", name="Add member"))
+
+    expect(page).to_have_url(re.compile(re.escape(family.href) + "$"))
+    expect(success_banner(page)).to_contain_text(f"{person.full_name} added to the family")
+    card = member_card(page, person.full_name)
+    expect(card).to_be_visible()
+    expect(card).to_contain_text("Child")
+    expect(card).to_contain_text(long_date(born))
+    expect(card).to_contain_text("Female")
+    newest = chronology(page).first
+    expect(newest).to_contain_text(f"{person.full_name} added (child)")
+    expect(newest).to_contain_text(HEALTH_VISITING_TEAM)
+
+
+def test_search_before_create_then_create_a_family(open_page, demo):
+    postcode = demo.facts.postcode
+    page = open_page(HEALTH_VISITOR)
+    page.goto("/caseload/")
+    navigate(page.get_by_role("link", name="New family"))
+    born = days_from_today(-90)
+    check_register(page, "Saffron", "Brightwater", born)
+
+    # Nobody matches, so the form goes straight on, with what was typed kept.
+    expect(page.locator(".govuk-inset-text")).to_contain_text("No one on the register matches")
+    expect(page.get_by_label("First name", exact=True)).to_have_value("Saffron")
+    expect(page.get_by_label("Last name", exact=True)).to_have_value("Brightwater")
+    assert date_values(page, "Date of birth") == (str(born.day), str(born.month), str(born.year))
+    # A date of birth was given, so "Child" is already chosen.
+    expect(group(page, "Who is this?").get_by_label("Child", exact=True)).to_be_checked()
+    choose(page, "Sex", "Female")
+    fill_address(
+        page,
+        line_1="12 Willow Lane",
+        town="Ashby Marsh",
+        postcode=postcode,
+        moved_in=days_from_today(-60),
+        withheld=False,
+    )
+    navigate(page.get_by_role("button", name="Create family record"))
+
+    expect(page).to_have_url(RECORD_URL)
+    expect(success_banner(page)).to_contain_text("Family record created")
+    expect(page.get_by_role("heading", level=1, name="Brightwater family")).to_be_visible()
+    expect(member_card(page, "Saffron Brightwater")).to_contain_text(long_date(born))
+    address = page.locator(".govuk-summary-list__row").filter(has_text="Current address")
+    expect(address).to_contain_text("12 Willow Lane")
+    expect(address).to_contain_text(postcode)
+    involvements = page.locator("#involvements + table")
+    expect(involvements).to_contain_text(HEALTH_VISITING_TEAM)
+    expect(involvements).to_contain_text("Lead")
+    expect(chronology(page).filter(has_text="Family record created by")).to_have_count(1)
+    expect(chronology(page).filter(has_text="Saffron Brightwater added (child)")).to_have_count(1)
+
+    # The new family is now found by search.
+    page.goto("/search/?q=Brightwater")
+    expect(page.locator("main table")).to_contain_text("Saffron Brightwater")
+
+
+def test_search_before_create_warns_of_someone_already_known(open_page, demo):
+    known = demo.facts.known_person
+    page = open_page(HEALTH_VISITOR)
+    check_register(page, known.given_name, known.family_name, known.date_of_birth)
+
+    expect(page.locator(".govuk-warning-text")).to_contain_text("may be the same person")
+    matches = page.locator("main table")
+    expect(matches).to_contain_text(f"{known.given_name} {known.family_name}")
+    # Creating anyway asks the practitioner to confirm it is someone else.
+    choose(page, "Sex", "Not known")
+    fill_address(
+        page,
+        line_1="1 Test Street",
+        town="Ashby Marsh",
+        postcode=known.postcode,
+        moved_in=days_from_today(-10),
+        withheld=False,
+    )
+    navigate(page.get_by_role("button", name="Create family record"))
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("This person may already be on the register")
+    expect(page.get_by_label("I have checked the people listed")).not_to_be_checked()
+
+
+def test_record_the_birth_of_an_unborn_child(open_page, demo):
+    family = demo.facts.family(3)
+    page = open_page(HEALTH_VISITOR)
+    due = days_from_today(30)
+    add_member(
+        page,
+        family.href,
+        PersonDetails(
+            kind="Unborn child",
+            given_name="",
+            family_name="Thistlewood",
+            expected_delivery_date=due,
+        ),
+    )
+    unborn = member_card(page, "Unborn baby Thistlewood")
+    expect(unborn).to_contain_text("Unborn child")
+    expect(unborn).to_contain_text(long_date(due))
+
+    navigate(unborn.get_by_role("link", name="Record birth of Unborn baby Thistlewood"))
+    expect(page.get_by_role("heading", level=1, name="Record the birth")).to_be_visible()
+    born = days_from_today(-1)
+    page.get_by_label("Baby's first name").fill("Wren")
+    fill_date(page, "Date of birth", born)
+    choose(page, "Sex", "Male")
+    navigate(page.get_by_role("button", name="Record birth"))
+
+    expect(page).to_have_url(re.compile(re.escape(family.href) + "$"))
+    expect(success_banner(page)).to_contain_text("Birth recorded")
+    child = member_card(page, "Wren Thistlewood")
+    expect(child).to_contain_text("Child")
+    expect(child).to_contain_text(long_date(born))
+    # The pregnancy's record is kept: the same person, with the expected date still there.
+    expect(child).to_contain_text(long_date(due))
+    expect(child.get_by_role("link", name=re.compile("^Record birth"))).to_have_count(0)
+    expect(member_card(page, "Unborn baby Thistlewood")).to_have_count(0)
+    expect(chronology(page).first).to_contain_text(f"Wren Thistlewood born on {long_date(born)}")
+
+
+def test_an_invalid_nhs_number_is_explained_and_nothing_typed_is_lost(open_page, demo):
+    family = demo.facts.family(2)
+    page = open_page(HEALTH_VISITOR)
+    page.goto(family.href)
+    navigate(page.get_by_role("link", name="Add a member"))
+    born = days_from_today(-800)
+    person = PersonDetails(
+        kind="Child",
+        given_name="Ottilie",
+        family_name=family.surname,
+        sex="Female",
+        date_of_birth=born,
+        nhs_number=INVALID_NHS_NUMBER,
+    )
+    fill_person(page, person)
+    navigate(page.get_by_role("button", name="Add member"))
+
+    expect(page).to_have_title(re.compile(r"^Error: Add a member"))
+    summary = page.locator(".govuk-error-summary")
+    # GOV.UK Frontend moves focus to the summary, so screen readers announce it at once.
+    expect(summary).to_be_focused()
+    message = "Enter a valid NHS number: this one fails the check digit"
+    link = summary.get_by_role("link", name=re.compile(re.escape(message)))
+    expect(link).to_have_attribute("href", "#id_nhs_number")
+    field = page.get_by_label("NHS number (optional)")
+    expect(field).to_have_attribute("aria-describedby", re.compile(r"\bid_nhs_number-error\b"))
+    expect(page.locator("#id_nhs_number-error")).to_contain_text(message)
+    expect(field).to_have_class(re.compile(r"\bgovuk-input--error\b"))
+
+    link.click()
+    expect(field).to_be_focused()
+
+    # Everything typed is still there.
+    expect(field).to_have_value(INVALID_NHS_NUMBER)
+    expect(group(page, "Who is this?").get_by_label("Child", exact=True)).to_be_checked()
+    expect(page.get_by_label("First name", exact=True)).to_have_value("Ottilie")
+    expect(page.get_by_label("Last name", exact=True)).to_have_value(family.surname)
+    expect(group(page, "Sex").get_by_label("Female", exact=True)).to_be_checked()
+    assert date_values(page, "Date of birth") == (str(born.day), str(born.month), str(born.year))
+
+    # Corrected, it saves.
+    field.fill("943 476 5919")
+    navigate(page.get_by_role("button", name="Add member"))
+    expect(success_banner(page)).to_contain_text("Ottilie")
+    expect(member_card(page, f"Ottilie {family.surname}")).to_contain_text("943 476 5919")
+
+
+def test_a_withheld_address_is_shown_only_to_the_team_that_recorded_it(open_page, demo):
+    href = demo.withheld_family()
+
+    own_team = open_page(HEALTH_VISITOR)
+    own_team.goto(href)
+    address = own_team.locator(".govuk-summary-list__row").filter(has_text="Current address")
+    expect(address).to_contain_text("Flat 3, Refuge House")
+    expect(address).to_contain_text("Withheld from other teams")
+
+    other_team = open_page(MIDWIFE)
+    other_team.goto(href)
+    expect(other_team.get_by_role("heading", level=1, name="Quillfeather family")).to_be_visible()
+    address = other_team.locator(".govuk-summary-list__row").filter(has_text="Current address")
+    expect(address).to_contain_text("Address withheld")
+    expect(address).to_contain_text(f"Contact {HEALTH_VISITING_TEAM}")
+    expect(other_team.locator("main")).not_to_contain_text("Refuge House")
+    expect(other_team.locator("main")).not_to_contain_text(demo.facts.postcode)
+
+    # Nor do search and search-before-create give the postcode away.
+    other_team.goto("/search/?q=Quillfeather")
+    row = other_team.locator("main table tbody tr").filter(has_text="Ottoline Quillfeather")
+    expect(row.locator("td").nth(3)).to_have_text("Not shown")
+    check_register(other_team, "Ottoline", "Quillfeather", WITHHELD_BIRTH_DATE)
+    match = other_team.locator("main table tbody tr").filter(has_text="Ottoline Quillfeather")
+    expect(match.locator("td").nth(2)).to_have_text("Not shown")

@@ -1,0 +1,69 @@
+"""The main journey works with JavaScript off: every page is a plain GOV.UK form or link."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_support import (
+    HEALTH_VISITOR,
+    PersonDetails,
+    chronology,
+    days_from_today,
+    fill_person,
+    long_date,
+    member_card,
+    navigate,
+    open_family_via_search,
+    sign_in,
+    success_banner,
+    title,
+)
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_in_search_open_the_record_and_add_a_member_without_javascript(open_page, demo):
+    family = demo.facts.family(1)
+    page = open_page(javascript=False)
+    sign_in(page, HEALTH_VISITOR)
+
+    # GOV.UK Frontend's scripts did not run: no js-enabled class, so no script-only styles.
+    assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
+    expect(page).to_have_title(title("My caseload"))
+    # The service navigation shows its links without the script-driven menu toggle.
+    expect(page.get_by_role("link", name="New family")).to_be_visible()
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+
+    # Search from the caseload's own search box, then again on the search page.
+    page.get_by_label("Find a family").fill(family.surname)
+    navigate(page.get_by_role("button", name="Search", exact=True))
+    expect(page).to_have_url(re.compile(r"/search/\?q="))
+    open_family_via_search(page, family.name, family.href)
+
+    navigate(page.get_by_role("link", name="Add a member"))
+    # An error first: the summary links to the field even without the script.
+    navigate(page.get_by_role("button", name="Add member"))
+    summary = page.locator(".govuk-error-summary")
+    link = summary.get_by_role("link", name="Select who this person is")
+    expect(link).to_have_attribute("href", "#id_kind_0")
+    link.click()
+    expect(page).to_have_url(re.compile(r"#id_kind_0$"))
+
+    born = days_from_today(-45)
+    person = PersonDetails(
+        kind="Child",
+        given_name="Ambrose",
+        family_name=family.surname,
+        sex="Male",
+        date_of_birth=born,
+    )
+    fill_person(page, person)
+    navigate(page.get_by_role("button", name="Add member"))
+
+    # Back on the record (a redirect keeps the #fragment the error link added).
+    expect(page).to_have_url(re.compile(re.escape(family.href) + "(#.*)?$"))
+    expect(success_banner(page)).to_contain_text(f"{person.full_name} added to the family")
+    expect(member_card(page, person.full_name)).to_contain_text(long_date(born))
+    expect(chronology(page).first).to_contain_text(f"{person.full_name} added (child)")
