@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from browser_support import (
@@ -22,6 +21,7 @@ from browser_support import (
     fill_date,
     fill_person,
     navigate,
+    search_for,
     success_banner,
 )
 from playwright.sync_api import Page, expect
@@ -99,13 +99,13 @@ def _search_errors(page: Page, demo: Any) -> None:
 
 @scenario("search-with-results")
 def _search_results(page: Page, demo: Any) -> None:
-    page.goto(f"/search/?q={quote(demo.facts.family(0).surname)}")
+    search_for(page, demo.facts.family(0).surname)
     expect(page.locator("main table tbody tr").first).to_be_visible()
 
 
 @scenario("search-with-no-results")
 def _search_none(page: Page, demo: Any) -> None:
-    page.goto("/search/?q=Zzyzzogeton")
+    search_for(page, "Zzyzzogeton")
     expect(page.get_by_role("heading", level=2, name="0 people found")).to_be_visible()
 
 

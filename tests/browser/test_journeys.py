@@ -28,6 +28,7 @@ from browser_support import (
     member_card,
     navigate,
     open_family_via_search,
+    search_for,
     sign_in,
     success_banner,
     title,
@@ -116,7 +117,7 @@ def test_search_before_create_then_create_a_family(open_page, demo):
     expect(chronology(page).filter(has_text="Saffron Brightwater added (child)")).to_have_count(1)
 
     # The new family is now found by search.
-    page.goto("/search/?q=Brightwater")
+    search_for(page, "Brightwater")
     expect(page.locator("main table")).to_contain_text("Saffron Brightwater")
 
 
@@ -249,7 +250,7 @@ def test_a_withheld_address_is_shown_only_to_the_team_that_recorded_it(open_page
     expect(other_team.locator("main")).not_to_contain_text(demo.facts.postcode)
 
     # Nor do search and search-before-create give the postcode away.
-    other_team.goto("/search/?q=Quillfeather")
+    search_for(other_team, "Quillfeather")
     row = other_team.locator("main table tbody tr").filter(has_text="Ottoline Quillfeather")
     expect(row.locator("td").nth(3)).to_have_text("Not shown")
     check_register(other_team, "Ottoline", "Quillfeather", WITHHELD_BIRTH_DATE)

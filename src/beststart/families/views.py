@@ -75,11 +75,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 @personal_data
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
+    """Searches are posted, so names and NHS numbers never appear in a URL, a browser's
+    history or a server log."""
     actor = _actor(request)
     require_record_access(actor)
-    form = SearchForm(request.GET or None)
+    form = SearchForm(request.POST if request.method == "POST" else None)
     results = None
     if form.is_valid():
         results = selectors.search_people(actor, form.cleaned_data["q"])

@@ -752,7 +752,7 @@ def test_searching_is_audited_per_person_shown(
     signed_in: Client, family: Family, other_actor: Actor
 ) -> None:
     family_with_people(team=other_actor.team, surname="Bramwick")  # same name, other team
-    response = signed_in.get("/search/", {"q": "Bramwick"})
+    response = signed_in.post("/search/", {"q": "Bramwick"})
     rows = _request_rows(response)
     shown = set(family.members.values_list("pk", flat=True))
     assert {(row.family_id, row.person_id) for row in rows} == {(family.pk, p) for p in shown}
@@ -792,9 +792,13 @@ def test_roles_without_records_get_404_on_record_pages_and_the_landing_page_at_h
     role: str, team: Team, client_for: Callable[[Actor], Client], family: Family
 ) -> None:
     client = client_for(make_actor(role, team))
-    for url in ("/caseload/", "/search/?q=Bramwick", "/families/new/", f"/families/{family.pk}/"):
-        response = client.get(url)
-        assert response.status_code == 404, url
+    responses = [
+        *(client.get(url) for url in ("/caseload/", "/search/", "/families/new/")),
+        client.get(f"/families/{family.pk}/"),
+        client.post("/search/", {"q": "Bramwick"}),
+    ]
+    for response in responses:
+        assert response.status_code == 404, response.request["PATH_INFO"]
         assert "Bramwick" not in page(response)
     home = client.get("/")
     assert home.status_code == 200
@@ -863,18 +867,18 @@ def test_a_postcode_search_by_another_team_does_not_find_the_family(
     refuge: Family, other_actor: Actor, client_for: Callable[[Actor], Client], signed_in: Client
 ) -> None:
     postcode = refuge.addresses.get().postcode
-    text = page(client_for(other_actor).get("/search/", {"q": postcode}))
+    text = page(client_for(other_actor).post("/search/", {"q": postcode}))
     assert "0 people found" in text
     assert "Fenworth" not in text
-    by_name = page(client_for(other_actor).get("/search/", {"q": "Fenworth"}))
+    by_name = page(client_for(other_actor).post("/search/", {"q": "Fenworth"}))
     assert "2 people found" in by_name
     assert postcode not in by_name
     assert "Not shown" in by_name
-    assert "2 people found" in page(signed_in.get("/search/", {"q": postcode}))
+    assert "2 people found" in page(signed_in.post("/search/", {"q": postcode}))
 
 
 def test_the_search_form_asks_for_something_to_search_for(signed_in: Client) -> None:
-    response = signed_in.get("/search/", {"q": ""})
+    response = signed_in.post("/search/", {"q": ""})
     assert_error(response, "q", "Enter a name, date of birth, NHS number or postcode")
     assert not AuditEvent.objects.exists()
 
@@ -885,3 +889,17 @@ def test_someone_signed_in_without_a_role_is_told_what_to_do(db: None) -> None:
     page = client.get("/").content.decode()
     assert "does not have a role in a team yet" in page
     assert "Your role, ," not in page
+
+
+def test_a_search_is_posted_so_its_terms_never_reach_a_url(
+    signed_in: Client, family: Family
+) -> None:
+    form_page = page(signed_in.get("/search/"))
+    assert '<form method="post"' in form_page
+    assert "csrfmiddlewaretoken" in form_page
+    assert "0 people found" not in page(signed_in.get("/search/", {"q": "Bramwick"}))
+
+
+def test_search_says_which_part_of_the_query_it_could_not_use(signed_in: Client) -> None:
+    text = page(signed_in.post("/search/", {"q": "Bramwick 31/02/2024"}))
+    assert "31/02/2024 is not a real date" in text
