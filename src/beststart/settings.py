@@ -34,7 +34,9 @@ ENVIRONMENT = os.environ.get("BESTSTART_ENV", "development")
 if ENVIRONMENT not in {"development", "production"}:
     raise ImproperlyConfigured("BESTSTART_ENV must be development or production")
 PRODUCTION = ENVIRONMENT == "production"
-DEBUG = _env_bool("BESTSTART_DEBUG", not PRODUCTION)
+# Off unless asked for: Django's debug pages list every URL and setting, which the demo must
+# not show to whoever is in front of it.
+DEBUG = _env_bool("BESTSTART_DEBUG", False)
 _INSECURE_DEV_KEY = "insecure-development-key-only-for-the-demo-and-tests"
 SECRET_KEY = os.environ.get("BESTSTART_SECRET_KEY", "" if PRODUCTION else _INSECURE_DEV_KEY)
 if not SECRET_KEY:

@@ -26,8 +26,8 @@ from beststart.families.models import (
     Relationship,
 )
 from beststart.places.selectors import find_postcode
-from beststart.sharing.access import audit_decision, audited_write, require
-from beststart.sharing.policy import Decision
+from beststart.sharing.access import audit_decision, audited_write, enforce, require
+from beststart.sharing.policy import Decision, may_end_involvement
 
 
 @dataclass(frozen=True)
@@ -383,6 +383,14 @@ def add_involvement(
 @audited_write
 def end_involvement(*, actor: Actor, involvement: Involvement, ended_on: dt.date) -> Involvement:
     _require(actor, involvement.family, AccessAction.UPDATE)
+    enforce(
+        actor,
+        may_end_involvement(actor, involvement, list(involvement.family.involvements.all())),
+        family=involvement.family,
+        category=DataCategory.IDENTITY,
+        action=AccessAction.UPDATE,
+        audit_allowed=False,  # the update above is already recorded
+    )
     if ended_on < involvement.started_on:
         raise ValidationError({"ended_on": "The end date must be on or after the start date"})
     involvement.ended_on = ended_on

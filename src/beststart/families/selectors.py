@@ -32,6 +32,7 @@ from beststart.sharing.policy import (
     ALLOW_INVOLVEMENT,
     active_involvements,
     decide,
+    may_end_involvement,
     may_see_address,
     visible_families,
 )
@@ -67,6 +68,7 @@ class FamilyRecord:
     previous_addresses: list[AddressView]
     involvements: list[Involvement]
     chronology: list[ChronologyEvent]
+    endable_involvement_ids: set[int]
 
 
 def _relationship_labels(person: Person, relationships: list[Relationship]) -> list[str]:
@@ -93,6 +95,7 @@ def family_record(actor: Actor, family_id: int) -> FamilyRecord:
         AddressView(address, redacted=not may_see_address(actor, address))
         for address in family.addresses.select_related("recorded_by_team")
     ]
+    involvements = list(family.involvements.select_related("team__organisation", "practitioner"))
     return FamilyRecord(
         family=family,
         members=[
@@ -101,10 +104,16 @@ def family_record(actor: Actor, family_id: int) -> FamilyRecord:
         ],
         current_address=next((view for view in addresses if view.address.is_current), None),
         previous_addresses=[view for view in addresses if not view.address.is_current],
-        involvements=list(family.involvements.select_related("team__organisation", "practitioner")),
+        involvements=involvements,
         chronology=list(
             family.chronology.select_related("person", "team", "recorded_by")[:CHRONOLOGY_LENGTH]
         ),
+        endable_involvement_ids={
+            involvement.pk
+            for involvement in involvements
+            if involvement.ended_on is None
+            and may_end_involvement(actor, involvement, involvements)
+        },
     )
 
 
@@ -128,10 +137,12 @@ def children_in(family: Family) -> QuerySet[Person]:
 
 def involvement_for_update(actor: Actor, family_id: int, involvement_id: int) -> Involvement:
     family = family_for_update(actor, family_id)
-    involvement = (
-        family.involvements.select_related("team").filter(pk=involvement_id, ended_on=None).first()
+    involvements = list(family.involvements.select_related("team"))
+    involvement = next(
+        (each for each in involvements if each.pk == involvement_id and each.ended_on is None),
+        None,
     )
-    if involvement is None:
+    if involvement is None or not may_end_involvement(actor, involvement, involvements):
         raise NotFoundOrNotAllowed
     return involvement
 

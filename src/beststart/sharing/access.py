@@ -53,7 +53,28 @@ def require(
     """Ask the policy before a write. Allowed: the audit row is written with the change
     (unless the caller records it itself, for a record that does not exist yet).
     Refused: `Refused` is raised, and `audited_write` records it after the rollback."""
-    decision = decide(actor, family, category, action)
+    return enforce(
+        actor,
+        decide(actor, family, category, action),
+        family=family,
+        category=category,
+        action=action,
+        person_id=person_id,
+        audit_allowed=audit_allowed,
+    )
+
+
+def enforce(
+    actor: Actor,
+    decision: Decision,
+    *,
+    family: Family | None,
+    category: str,
+    action: str,
+    person_id: int | None = None,
+    audit_allowed: bool = True,
+) -> Decision:
+    """Act on a decision the policy has made: audit it if allowed, or raise `Refused`."""
     access = Access(
         family_id=family.pk if family else None,
         person_id=person_id,

@@ -136,6 +136,29 @@ def visible_families(actor: Actor, category: str = DataCategory.IDENTITY) -> Que
     return Family.objects.filter(Exists(involved))
 
 
+ALLOW_OWN_INVOLVEMENT = Decision(True, "the actor's own team's involvement")
+ALLOW_LEAD_TEAM = Decision(True, "the actor's team holds the family's lead involvement")
+DENY_OTHER_TEAMS_INVOLVEMENT = Decision(False, "another team's involvement")
+
+
+def may_end_involvement(
+    actor: Actor, involvement: Involvement, family_involvements: list[Involvement]
+) -> Decision:
+    """A team ends its own involvement; the team holding the lead may end any, as the lead
+    practitioner coordinates who works with the family. `family_involvements` are all of the
+    family's involvements, already loaded."""
+    _count()
+    if involvement.team_id == actor.team.pk:
+        return ALLOW_OWN_INVOLVEMENT
+    today = clock.today()
+    if any(
+        other.team_id == actor.team.pk and other.is_lead and other.is_active_on(today)
+        for other in family_involvements
+    ):
+        return ALLOW_LEAD_TEAM
+    return DENY_OTHER_TEAMS_INVOLVEMENT
+
+
 def may_see_address(actor: Actor, address: Address) -> bool:
     """A withheld address is redacted for everyone outside the team that recorded it."""
     return not address.is_withheld or address.recorded_by_team_id == actor.team.pk

@@ -589,6 +589,26 @@ def test_end_involvement(actor: Actor) -> None:
     )
 
 
+def test_a_team_without_the_lead_may_end_only_its_own_involvement(
+    actor: Actor, other_actor: Actor
+) -> None:
+    family = family_with_people(team=actor.team)  # actor's team holds the lead
+    theirs = InvolvementFactory(family=family, team=other_actor.team)
+    third = InvolvementFactory(family=family, team=TeamFactory(name="Little Steps"))
+
+    with pytest.raises(NotFoundOrNotAllowed):
+        actions.end_involvement(actor=other_actor, involvement=third, ended_on=clock.today())
+    third.refresh_from_db()
+    assert third.ended_on is None
+    assert AuditEvent.objects.filter(
+        user_id=other_actor.user.pk, outcome=Outcome.DENIED, family_id=family.pk
+    ).exists()
+
+    actions.end_involvement(actor=other_actor, involvement=theirs, ended_on=clock.today())
+    theirs.refresh_from_db()
+    assert theirs.ended_on == clock.today()
+
+
 def test_an_involvement_cannot_end_before_it_started(actor: Actor) -> None:
     family = family_with_people(team=actor.team)
     involvement = family.involvements.get()

@@ -903,3 +903,18 @@ def test_a_search_is_posted_so_its_terms_never_reach_a_url(
 def test_search_says_which_part_of_the_query_it_could_not_use(signed_in: Client) -> None:
     text = page(signed_in.post("/search/", {"q": "Bramwick 31/02/2024"}))
     assert "31/02/2024 is not a real date" in text
+
+
+def test_the_end_link_shows_only_for_involvements_the_actor_may_end(
+    other_actor: Actor, client_for: Callable[[Actor], Client], family: Family
+) -> None:
+    InvolvementFactory(family=family, team=other_actor.team)
+    record = page(client_for(other_actor).get(f"/families/{family.pk}/"))
+    lead = family.involvements.get(is_lead=True)
+    assert f"/involvements/{lead.pk}/end/" not in record
+    assert (
+        client_for(other_actor)
+        .get(f"/families/{family.pk}/involvements/{lead.pk}/end/")
+        .status_code
+        == 404
+    )
