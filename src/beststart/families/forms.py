@@ -202,23 +202,7 @@ class NewFamilyForm(GovukFormMixin, PersonFields, AddressFields):
         label="I have checked the people listed: this is a different person",
         required=False,
     )
-    field_order = [
-        "kind",
-        "given_name",
-        "family_name",
-        "known_as",
-        "sex",
-        "date_of_birth",
-        "expected_delivery_date",
-        "nhs_number",
-        "line_1",
-        "line_2",
-        "town",
-        "postcode",
-        "moved_in",
-        "is_withheld",
-        "confirmed_new",
-    ]
+    field_order = [*PersonFields.field_order, *AddressFields.base_fields, "confirmed_new"]
 
 
 class PersonChoiceField(forms.ModelChoiceField):
