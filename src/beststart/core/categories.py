@@ -22,4 +22,5 @@ class AccessAction(models.TextChoices):
     IDENTITY_CHECK = "identity_check", "Checked identity before creating a record"
     CREATE = "create", "Created"
     UPDATE = "update", "Updated"
+    EXPORT = "export", "Exported"
     AUDIT_QUERY = "audit_query", "Queried the audit about"

@@ -8,14 +8,18 @@ from django.db.migrations.state import StateApps
 
 
 def append_only_trigger(table: str) -> migrations.RunPython:
-    """A migration operation that refuses UPDATE and DELETE on `table` inside the database."""
+    """A migration operation that refuses UPDATE and DELETE on `table` inside the database.
+
+    Idempotent, so a later migration that makes SQLite rebuild the table (which drops its
+    triggers) ends by running it again."""
 
     def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         vendor = schema_editor.connection.vendor
         if vendor == "sqlite":
             for verb in ("UPDATE", "DELETE"):
                 schema_editor.execute(
-                    f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} "
+                    f"BEFORE {verb} ON {table} "
                     f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
                 )
         elif vendor == "postgresql":
@@ -24,7 +28,7 @@ def append_only_trigger(table: str) -> migrations.RunPython:
                 f"BEGIN RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql;"
             )
             schema_editor.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
                 f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only();"
             )
 

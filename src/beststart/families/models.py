@@ -247,6 +247,10 @@ class EventKind(models.TextChoices):
     INVOLVEMENT_STARTED = "involvement_started", "Involvement started"
     INVOLVEMENT_ENDED = "involvement_ended", "Involvement ended"
     NOTE = "note", "Note"
+    CONSENT_GIVEN = "consent_given", "Consent recorded"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
+    SAFEGUARDING_SHARE = "safeguarding_share", "Shared for safeguarding"
+    BREAK_GLASS = "break_glass", "Emergency access"
 
 
 class ChronologyEvent(AppendOnlyModel):
@@ -267,6 +271,11 @@ class ChronologyEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    is_sealed = models.BooleanField(
+        "Private to the recording team",
+        default=False,
+        help_text="A sealed entry is seen only by the team that recorded it",
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

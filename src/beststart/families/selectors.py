@@ -26,7 +26,7 @@ from beststart.families.models import (
 )
 from beststart.families.names import name_key, normalise_name
 from beststart.families.search import ParsedQuery, parse_query
-from beststart.sharing.access import audit_shown, open_family
+from beststart.sharing.access import SharingGate, audit_shown, open_family
 from beststart.sharing.policy import (
     ALLOW_IDENTITY_CHECK,
     ALLOW_INVOLVEMENT,
@@ -85,7 +85,10 @@ def _relationship_labels(person: Person, relationships: list[Relationship]) -> l
 
 
 def family_record(actor: Actor, family_id: int) -> FamilyRecord:
-    family = open_family(actor, family_id, category=DataCategory.IDENTITY, action=AccessAction.VIEW)
+    gate = SharingGate.open(
+        actor, family_id, category=DataCategory.IDENTITY, action=AccessAction.VIEW
+    )
+    family = gate.family
     today = clock.today()
     members = list(
         Person.objects.filter(memberships__family=family).order_by("date_of_birth", "id")
@@ -105,8 +108,11 @@ def family_record(actor: Actor, family_id: int) -> FamilyRecord:
         current_address=next((view for view in addresses if view.address.is_current), None),
         previous_addresses=[view for view in addresses if not view.address.is_current],
         involvements=involvements,
-        chronology=list(
-            family.chronology.select_related("person", "team", "recorded_by")[:CHRONOLOGY_LENGTH]
+        chronology=gate.entries(
+            family.chronology.select_related("person", "team__organisation", "recorded_by")[
+                :CHRONOLOGY_LENGTH
+            ],
+            AccessAction.VIEW,
         ),
         endable_involvement_ids={
             involvement.pk

@@ -13,23 +13,83 @@ from beststart.accounts.actors import Actor
 from beststart.audit.actions import Access, record_access, record_accesses
 from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.families.models import Family
-from beststart.sharing.policy import Decision, decide, may_use_records
+from beststart.sharing.policy import (
+    Decision,
+    EntryT,
+    FamilyFacts,
+    Subject,
+    decide,
+    evaluate,
+    may_use_records,
+)
+
+
+class SharingGate:
+    """Decisions about one family for one actor: the facts loaded once, and every decision,
+    allowed or refused, written to the audit once."""
+
+    def __init__(self, actor: Actor, family: Family) -> None:
+        self.actor = actor
+        self.family = family
+        self.facts = FamilyFacts.load(actor, family.pk)
+        self._audited: set[tuple[int | None, str, str, bool, str]] = set()
+
+    @classmethod
+    def open(
+        cls,
+        actor: Actor,
+        family_id: int,
+        *,
+        category: str,
+        action: str,
+        person_id: int | None = None,
+    ) -> SharingGate:
+        """The gate to a family, if the policy allows `action` on its `category` data
+        (audited either way); otherwise the 404 of a record that does not exist."""
+        family = Family.objects.filter(pk=family_id).first()
+        if family is None:
+            raise NotFoundOrNotAllowed
+        gate = cls(actor, family)
+        if not gate.decide(Subject(family.pk, person_id), category, action):
+            raise NotFoundOrNotAllowed
+        return gate
+
+    def decide(self, subject: Subject, category: str, action: str) -> Decision:
+        decision = evaluate(self.facts, subject, category, action)
+        self._audit(subject.person_id, category, action, decision)
+        return decision
+
+    def entries(self, entries: Iterable[EntryT], action: str) -> list[EntryT]:
+        """The entries the actor may see; each distinct decision, either way, audited."""
+        shown = []
+        for entry in entries:
+            decision = self.decide(Subject.of_entry(entry), entry.category, action)
+            if decision:
+                shown.append(entry)
+        return shown
+
+    def _audit(self, person_id: int | None, category: str, action: str, decision: Decision) -> None:
+        key = (person_id, category, action, decision.allowed, decision.basis)
+        if key in self._audited:
+            return
+        self._audited.add(key)
+        audit_decision(
+            self.actor,
+            decision,
+            family_id=self.family.pk,
+            person_id=person_id,
+            category=category,
+            action=action,
+        )
 
 
 def open_family(
     actor: Actor, family_id: int, *, category: str, action: str, person_id: int | None = None
 ) -> Family:
     """The family, if the policy allows `action` on its `category` data; audited either way."""
-    family = Family.objects.filter(pk=family_id).first()
-    if family is None:
-        raise NotFoundOrNotAllowed
-    decision = decide(actor, family, category, action)
-    audit_decision(
-        actor, decision, family_id=family.pk, person_id=person_id, category=category, action=action
-    )
-    if not decision:
-        raise NotFoundOrNotAllowed
-    return family
+    return SharingGate.open(
+        actor, family_id, category=category, action=action, person_id=person_id
+    ).family
 
 
 class Refused(NotFoundOrNotAllowed):

@@ -1,82 +1,175 @@
 """The access policy: the one module that decides whether an actor may touch personal data.
 
-Default deny: access is allowed only by an explicit rule below. Every list, search, export and
-count uses `visible_families`, which expresses the same rules as a query, so a user never sees
-in a list what they could not open.
+`decide(actor, subject, category, action)` is default deny: access is allowed only by one of
+the rules below, tried in this order, and the first that answers decides.
 
-Rules in force (the consent issue extends them):
-- Only practitioner roles see individual records. Commissioners and analysts see aggregates;
-  privacy officers see the audit.
-- A practitioner sees a family's record, and may update it, while their team has an active
-  involvement with the family.
-- A practitioner may create a family, and may check identity before creating one
-  (search-before-create shows the minimum needed to confirm who someone is).
-- A withheld address is shown only to the team that recorded it.
+1. Role. Only practitioner roles see individual records, each for the categories its work
+   needs (`ROLE_CATEGORIES`); safeguarding only for roles with a safeguarding function.
+   A privacy officer may export everything held about a person for a subject access request.
+2. Sealed. An entry private to the recording team is seen by that team only.
+3. Relationship. The actor's team must have an active involvement with the family, or the actor
+   an open break-glass access (view only).
+4. Share-out. An organisation always sees and edits what it recorded itself. Identity data is
+   the shared family register, open to every team working with the family (the duty to share
+   for direct care and to use the NHS number as the common identifier). Nobody edits another
+   organisation's entries.
+5. Lawful basis, for another organisation's data: a safeguarding share naming the actor's
+   organisation; otherwise (never for safeguarding data) a statutory duty of the actor's
+   organisation or the person's consent naming it.
+6. Agreement. A flow between two organisations needs an information-sharing agreement in force
+   between them for the category (a safeguarding share does not wait for one).
+
+Every list, search, export and count is filtered by the same decision: family lists by
+`visible_families` (rules 1 and 3 as a query), entries by `evaluate` on facts loaded once per
+family. This module decides and writes nothing; `sharing.access` audits each decision.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from beststart.accounts.actors import Actor
-from beststart.accounts.models import Role
+from beststart.accounts.models import Organisation, OrganisationType, Role
 from beststart.core import clock
 from beststart.core.categories import AccessAction, DataCategory
-from beststart.families.models import Address, Family, Involvement
+from beststart.families.models import Address, Family, FamilyMember, Involvement
+from beststart.sharing.models import (
+    BreakGlassAccess,
+    Consent,
+    ConsentState,
+    SafeguardingShare,
+    SharingAgreement,
+)
 
-PRACTITIONER_ROLES = frozenset(
-    {
-        Role.MIDWIFE,
-        Role.HEALTH_VISITOR,
-        Role.GP_PRACTICE_STAFF,
-        Role.FAMILY_HUB_WORKER,
-        Role.EARLY_YEARS_PRACTITIONER,
-        Role.SCHOOL_STAFF,
-        Role.VOLUNTARY_SECTOR_WORKER,
-        Role.TRIAGE_OFFICER,
-        Role.TEAM_MANAGER,
-    }
+IDENTITY = DataCategory.IDENTITY
+HEALTH = DataCategory.HEALTH
+DEVELOPMENT = DataCategory.DEVELOPMENT
+FAMILY_SUPPORT = DataCategory.FAMILY_SUPPORT
+SAFEGUARDING = DataCategory.SAFEGUARDING
+ALL_CATEGORIES = frozenset(DataCategory)
+
+# What each practitioner role's work needs to see.
+ROLE_CATEGORIES: dict[str, frozenset[str]] = {
+    Role.MIDWIFE: frozenset({IDENTITY, HEALTH, FAMILY_SUPPORT, SAFEGUARDING}),
+    Role.HEALTH_VISITOR: ALL_CATEGORIES,
+    Role.GP_PRACTICE_STAFF: frozenset({IDENTITY, HEALTH, SAFEGUARDING}),
+    Role.FAMILY_HUB_WORKER: frozenset(
+        {IDENTITY, HEALTH, DEVELOPMENT, FAMILY_SUPPORT, SAFEGUARDING}
+    ),
+    Role.EARLY_YEARS_PRACTITIONER: frozenset({IDENTITY, DEVELOPMENT, FAMILY_SUPPORT}),
+    Role.SCHOOL_STAFF: frozenset({IDENTITY, DEVELOPMENT}),
+    Role.VOLUNTARY_SECTOR_WORKER: frozenset({IDENTITY, FAMILY_SUPPORT}),
+    Role.TRIAGE_OFFICER: ALL_CATEGORIES,
+    Role.TEAM_MANAGER: ALL_CATEGORIES,
+}
+PRACTITIONER_ROLES = frozenset(ROLE_CATEGORIES)
+SAFEGUARDING_ROLES = frozenset(
+    role for role, categories in ROLE_CATEGORIES.items() if SAFEGUARDING in categories
 )
 AUDIT_ROLES = frozenset({Role.PRIVACY_OFFICER})
+# Who approves sharing for safeguarding without consent: a named safeguarding lead.
+SAFEGUARDING_APPROVER_ROLES = frozenset({Role.TEAM_MANAGER})
 
-# Categories the involvement rule opens in this issue. Safeguarding is never opened by it.
-INVOLVEMENT_CATEGORIES = frozenset(
+# What a relationship lets a practitioner do; break-glass lets them only look.
+RECORD_ACTIONS = frozenset(
     {
-        DataCategory.IDENTITY,
-        DataCategory.HEALTH,
-        DataCategory.DEVELOPMENT,
-        DataCategory.FAMILY_SUPPORT,
+        AccessAction.VIEW,
+        AccessAction.LIST,
+        AccessAction.SEARCH,
+        AccessAction.EXPORT,
+        AccessAction.UPDATE,
     }
 )
+BREAK_GLASS_ACTIONS = frozenset({AccessAction.VIEW})
+BREAK_GLASS_HOURS = 4
 
-# What an involvement lets a team do with the family's record.
-INVOLVEMENT_ACTIONS = frozenset(
-    {AccessAction.VIEW, AccessAction.LIST, AccessAction.SEARCH, AccessAction.UPDATE}
+
+@dataclass(frozen=True)
+class StatutoryDuty:
+    organisation_type: str
+    categories: frozenset[str]
+    basis: str
+
+
+STATUTORY_DUTIES = (
+    StatutoryDuty(
+        OrganisationType.HEALTH_VISITING_SERVICE,
+        frozenset({HEALTH, DEVELOPMENT}),
+        "statutory duty: the Healthy Child Programme",
+    ),
+    StatutoryDuty(
+        OrganisationType.MATERNITY_SERVICE, frozenset({HEALTH}), "statutory duty: maternity care"
+    ),
+    StatutoryDuty(
+        OrganisationType.GP_PRACTICE, frozenset({HEALTH}), "statutory duty: NHS direct care"
+    ),
 )
 
-_decisions_made: ContextVar[int] = ContextVar("decisions_made", default=0)
+
+# ---------------------------------------------------------------------------------------------
+# Decisions
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    basis: str
+    rule: str  # which rule decided: stable, for tests and reports
+    basis: str  # the reason in words, with any reference (consent, agreement, break-glass)
 
     def __bool__(self) -> bool:
         return self.allowed
 
+    def because(self, basis: str) -> Decision:
+        return Decision(self.allowed, self.rule, basis)
 
-ALLOW_CREATE = Decision(True, "practitioner may create a family record")
-ALLOW_IDENTITY_CHECK = Decision(True, "search-before-create: minimum identity details")
-ALLOW_INVOLVEMENT = Decision(True, "active involvement of the actor's team")
-ALLOW_PRACTITIONER = Decision(True, "practitioner role")
-DENY_ROLE = Decision(False, "role has no access to individual records")
-DENY_NO_RELATIONSHIP = Decision(False, "no active involvement of the actor's team")
-DENY_CATEGORY = Decision(False, "category not opened by any rule")
-DENY_ACTION = Decision(False, "action not allowed by any rule")
+
+ALLOW_CREATE = Decision(True, "create", "practitioner may create a family record")
+ALLOW_IDENTITY_CHECK = Decision(
+    True, "identity_check", "search-before-create: minimum identity details"
+)
+ALLOW_INVOLVEMENT = Decision(
+    True, "shared_register", "shared family register: active involvement of the actor's team"
+)
+ALLOW_OWN_RECORD = Decision(
+    True, "own_record", "the organisation's own record: active involvement of the actor's team"
+)
+ALLOW_CONSENT = Decision(True, "consent", "consent")
+ALLOW_STATUTORY = Decision(True, "statutory_duty", "statutory duty")
+ALLOW_SAFEGUARDING_SHARE = Decision(True, "safeguarding_share", "shared for safeguarding")
+ALLOW_BREAK_GLASS = Decision(True, "break_glass", "break-glass emergency access")
+ALLOW_SUBJECT_ACCESS = Decision(
+    True, "subject_access", "privacy officer: subject access request (UK GDPR Article 15)"
+)
+ALLOW_PRACTITIONER = Decision(True, "practitioner", "practitioner role")
+DENY_ROLE = Decision(False, "role", "role has no access to individual records")
+DENY_ROLE_CATEGORY = Decision(False, "role_category", "role does not see this category")
+DENY_ACTION = Decision(False, "action", "action not allowed by any rule")
+DENY_SEALED = Decision(False, "sealed", "private to the team that recorded it")
+DENY_NO_RELATIONSHIP = Decision(
+    False, "no_relationship", "no active involvement of the actor's team"
+)
+DENY_NOT_RECORDER = Decision(
+    False, "not_recorder", "only the organisation that recorded an entry may change it"
+)
+DENY_SAFEGUARDING = Decision(
+    False,
+    "safeguarding_not_shared",
+    "safeguarding information is shared only by an approved safeguarding share, never by consent",
+)
+DENY_NO_CONSENT = Decision(False, "no_consent", "no consent or other lawful basis")
+DENY_CONSENT_WITHDRAWN = Decision(False, "consent_withdrawn", "consent withdrawn")
+DENY_CONSENT_EXPIRED = Decision(False, "consent_expired", "consent expired")
+DENY_CONSENT_OUT_OF_SCOPE = Decision(
+    False, "consent_out_of_scope", "consent does not cover this category or recipient"
+)
+DENY_NO_AGREEMENT = Decision(False, "no_agreement", "no information-sharing agreement in force")
+
+_decisions_made: ContextVar[int] = ContextVar("decisions_made", default=0)
 
 
 def decisions_made() -> int:
@@ -92,43 +185,257 @@ def _count() -> None:
     _decisions_made.set(_decisions_made.get() + 1)
 
 
+# ---------------------------------------------------------------------------------------------
+# What is decided about
+
+
+class Entry(Protocol):
+    """Anything recorded about a family by a team: a chronology event, a review, a note."""
+
+    family_id: int
+    person_id: int | None
+    team_id: int
+    category: str
+    is_sealed: bool
+
+    @property
+    def team(self) -> object: ...
+
+
+EntryT = TypeVar("EntryT", bound=Entry)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose data, and who recorded it. `recorded_by` None stands for the shared family
+    register (identity) or, for other categories, what the actor's own organisation recorded."""
+
+    family_id: int
+    person_id: int | None = None
+    recorded_by: Organisation | None = None
+    sealed_to_team_id: int | None = None
+
+    @classmethod
+    def of(cls, subject: Family | Subject) -> Subject:
+        return subject if isinstance(subject, Subject) else cls(family_id=subject.pk)
+
+    @classmethod
+    def of_entry(cls, entry: Entry) -> Subject:
+        """The entry's team must come with its organisation (select_related)."""
+        return cls(
+            family_id=entry.family_id,
+            person_id=entry.person_id,
+            recorded_by=entry.team.organisation,  # type: ignore[attr-defined]
+            sealed_to_team_id=entry.team_id if entry.is_sealed else None,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The facts a decision about one family needs, loaded once
+
+
 def active_involvements(on: object = None) -> Q:
     day = on or clock.today()
     return Q(started_on__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
-def has_active_involvement(actor: Actor, family_id: int) -> bool:
-    return Involvement.objects.filter(
-        active_involvements(), family_id=family_id, team_id=actor.team.pk
-    ).exists()
+@dataclass
+class FamilyFacts:
+    """Everything about one family that decisions for one actor turn on."""
+
+    actor: Actor
+    family_id: int
+    day: dt.date
+    involved: bool
+    break_glass: BreakGlassAccess | None
+    member_ids: frozenset[int]
+    consents: list[Consent] = field(default_factory=list)
+    shares: list[SafeguardingShare] = field(default_factory=list)
+    agreements: list[SharingAgreement] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, actor: Actor, family_id: int) -> FamilyFacts:
+        now, day = clock.now(), clock.today()
+        member_ids = frozenset(
+            FamilyMember.objects.filter(family_id=family_id).values_list("person_id", flat=True)
+        )
+        facts = cls(
+            actor=actor,
+            family_id=family_id,
+            day=day,
+            involved=Involvement.objects.filter(
+                active_involvements(day), family_id=family_id, team_id=actor.team.pk
+            ).exists(),
+            break_glass=BreakGlassAccess.objects.filter(
+                user=actor.user, family_id=family_id, started_at__lte=now, expires_at__gt=now
+            ).first(),
+            member_ids=member_ids,
+        )
+        if actor.role in PRACTITIONER_ROLES:
+            facts.consents = list(
+                Consent.objects.filter(person_id__in=member_ids).prefetch_related(
+                    "recipient_organisations"
+                )
+            )
+            facts.shares = [
+                share
+                for share in SafeguardingShare.objects.filter(family_id=family_id).prefetch_related(
+                    "recipient_organisations"
+                )
+                if share.is_in_force(day)
+            ]
+            facts.agreements = agreements_in_force(day)
+        return facts
+
+    def statutory_duty(self, category: str) -> Decision | None:
+        for duty in STATUTORY_DUTIES:
+            if duty.organisation_type == self.actor.organisation.type and category in (
+                duty.categories
+            ):
+                return ALLOW_STATUTORY.because(duty.basis)
+        return None
+
+    def safeguarding_share(self, subject: Subject, category: str) -> Decision | None:
+        for share in self.shares:
+            if (
+                category in share.categories
+                and (share.person_id is None or share.person_id == subject.person_id)
+                and share.names_organisation(self.actor.organisation)
+            ):
+                return ALLOW_SAFEGUARDING_SHARE.because(
+                    f"shared for safeguarding without consent (share {share.pk}, approved by "
+                    f"user {share.approved_by_id})"
+                )
+        return None
+
+    def consent(self, subject: Subject, category: str) -> Decision:
+        """The person's consent; for an entry about the whole family, any member's."""
+        people = {subject.person_id} if subject.person_id else self.member_ids
+        relevant = [consent for consent in self.consents if consent.person_id in people]
+        organisation = self.actor.organisation
+        covering = [consent for consent in relevant if consent.covers(category, organisation)]
+        states = {consent.state_on(self.day): consent for consent in covering}
+        if ConsentState.IN_FORCE in states:
+            consent = states[ConsentState.IN_FORCE]
+            return ALLOW_CONSENT.because(
+                f"consent {consent.pk} given {consent.starts_on:%-d %b %Y} "
+                f"({consent.get_method_display().lower()})"
+            )
+        if ConsentState.WITHDRAWN in states:
+            return DENY_CONSENT_WITHDRAWN
+        if ConsentState.EXPIRED in states:
+            return DENY_CONSENT_EXPIRED
+        if any(consent.state_on(self.day) == ConsentState.IN_FORCE for consent in relevant):
+            return DENY_CONSENT_OUT_OF_SCOPE
+        return DENY_NO_CONSENT
+
+    def agreement(self, origin: Organisation, category: str) -> SharingAgreement | None:
+        recipient = self.actor.organisation
+        for agreement in self.agreements:
+            if (
+                category in agreement.categories
+                and agreement.includes(origin.pk, origin.type)
+                and agreement.includes(recipient.pk, recipient.type)
+            ):
+                return agreement
+        return None
 
 
-def decide(actor: Actor, subject: Family | None, category: str, action: str) -> Decision:
-    """May `actor` do `action` to `category` data about `subject` (a family, or None for a
-    record not yet created)?"""
+def agreements_in_force(day: dt.date) -> list[SharingAgreement]:
+    return [
+        agreement
+        for agreement in SharingAgreement.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day
+        ).prefetch_related("party_organisations")
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The decision
+
+
+def decide(actor: Actor, subject: Family | Subject | None, category: str, action: str) -> Decision:
+    """May `actor` do `action` to `category` data about `subject` (a family, an entry's
+    subject, or None for a record not yet created)? Loads what it needs; to decide many
+    things about one family, load `FamilyFacts` once and call `evaluate`."""
+    if subject is None:
+        return _decide_without_record(actor, category, action)
+    subject = Subject.of(subject)
+    return evaluate(FamilyFacts.load(actor, subject.family_id), subject, category, action)
+
+
+def _decide_without_record(actor: Actor, category: str, action: str) -> Decision:
     _count()
     if actor.role not in PRACTITIONER_ROLES:
         return DENY_ROLE
-    # Creating a record and checking identity before creating one open identity data only.
-    if action == AccessAction.CREATE and subject is None and category == DataCategory.IDENTITY:
+    if category != IDENTITY:
+        return DENY_ROLE_CATEGORY
+    if action == AccessAction.CREATE:
         return ALLOW_CREATE
     if action == AccessAction.IDENTITY_CHECK:
-        return ALLOW_IDENTITY_CHECK if category == DataCategory.IDENTITY else DENY_CATEGORY
-    if subject is None:
-        return DENY_NO_RELATIONSHIP
-    if category not in INVOLVEMENT_CATEGORIES:
-        return DENY_CATEGORY
-    if action not in INVOLVEMENT_ACTIONS:
-        return DENY_ACTION
-    if has_active_involvement(actor, subject.pk):
-        return ALLOW_INVOLVEMENT
+        return ALLOW_IDENTITY_CHECK
     return DENY_NO_RELATIONSHIP
 
 
-def visible_families(actor: Actor, category: str = DataCategory.IDENTITY) -> QuerySet[Family]:
-    """The families whose `category` data `actor` may see: the same rules as `decide`."""
+def evaluate(facts: FamilyFacts, subject: Subject, category: str, action: str) -> Decision:
+    """The rules, in order, on facts already loaded. Writes nothing."""
     _count()
-    if actor.role not in PRACTITIONER_ROLES or category not in INVOLVEMENT_CATEGORIES:
+    actor = facts.actor
+    if actor.role not in PRACTITIONER_ROLES:
+        if actor.role in AUDIT_ROLES and action == AccessAction.EXPORT:
+            return ALLOW_SUBJECT_ACCESS
+        return DENY_ROLE
+    if category not in ROLE_CATEGORIES[actor.role]:
+        return DENY_ROLE_CATEGORY
+    if action not in RECORD_ACTIONS:
+        return DENY_ACTION
+    if subject.sealed_to_team_id is not None and subject.sealed_to_team_id != actor.team.pk:
+        return DENY_SEALED
+    if not facts.involved:
+        if facts.break_glass is not None and action in BREAK_GLASS_ACTIONS:
+            return ALLOW_BREAK_GLASS.because(
+                f"break-glass emergency access {facts.break_glass.reference}"
+            )
+        return DENY_NO_RELATIONSHIP
+    origin = subject.recorded_by
+    if origin is None or origin.pk == actor.organisation.pk:
+        return ALLOW_INVOLVEMENT if origin is None and category == IDENTITY else ALLOW_OWN_RECORD
+    if action == AccessAction.UPDATE:
+        return DENY_NOT_RECORDER
+    if category == IDENTITY:
+        return ALLOW_INVOLVEMENT
+    return _another_organisations_data(facts, subject, origin, category)
+
+
+def _another_organisations_data(
+    facts: FamilyFacts, subject: Subject, origin: Organisation, category: str
+) -> Decision:
+    shared = facts.safeguarding_share(subject, category)
+    if shared is not None:
+        return shared
+    if category == SAFEGUARDING:
+        return DENY_SAFEGUARDING
+    basis = facts.statutory_duty(category) or facts.consent(subject, category)
+    if not basis:
+        return basis
+    agreement = facts.agreement(origin, category)
+    if agreement is None:
+        return DENY_NO_AGREEMENT.because(
+            f"no information-sharing agreement in force between {origin.name} and "
+            f"{facts.actor.organisation.name} for {DataCategory(category).label.lower()} data"
+        )
+    return basis.because(f"{basis.basis}; agreement {agreement.reference}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The same rules as queries, for lists
+
+
+def visible_families(actor: Actor) -> QuerySet[Family]:
+    """The families `actor` may list, search and count: rules 1 and 3 of `decide` for the
+    shared register (break-glass opens a record to view, never to list)."""
+    _count()
+    if actor.role not in PRACTITIONER_ROLES:
         return Family.objects.none()
     involved = Involvement.objects.filter(
         active_involvements(), family_id=OuterRef("pk"), team_id=actor.team.pk
@@ -136,9 +443,15 @@ def visible_families(actor: Actor, category: str = DataCategory.IDENTITY) -> Que
     return Family.objects.filter(Exists(involved))
 
 
-ALLOW_OWN_INVOLVEMENT = Decision(True, "the actor's own team's involvement")
-ALLOW_LEAD_TEAM = Decision(True, "the actor's team holds the family's lead involvement")
-DENY_OTHER_TEAMS_INVOLVEMENT = Decision(False, "another team's involvement")
+# ---------------------------------------------------------------------------------------------
+# Finer rules
+
+
+ALLOW_OWN_INVOLVEMENT = Decision(True, "own_involvement", "the actor's own team's involvement")
+ALLOW_LEAD_TEAM = Decision(
+    True, "lead_team", "the actor's team holds the family's lead involvement"
+)
+DENY_OTHER_TEAMS_INVOLVEMENT = Decision(False, "other_team", "another team's involvement")
 
 
 def may_end_involvement(
@@ -164,7 +477,7 @@ def may_see_address(actor: Actor, address: Address) -> bool:
     return not address.is_withheld or address.recorded_by_team_id == actor.team.pk
 
 
-ALLOW_AUDIT_QUERY = Decision(True, "privacy officer role")
+ALLOW_AUDIT_QUERY = Decision(True, "privacy_officer", "privacy officer role")
 
 
 def may_query_audit(actor: Actor) -> Decision:
@@ -178,3 +491,26 @@ def may_use_records(actor: Actor) -> Decision:
     if actor.role in PRACTITIONER_ROLES:
         return ALLOW_PRACTITIONER
     return DENY_ROLE
+
+
+ALLOW_SAFEGUARDING_ROLE = Decision(True, "safeguarding_role", "role with a safeguarding function")
+
+
+def may_share_for_safeguarding(actor: Actor) -> Decision:
+    _count()
+    return ALLOW_SAFEGUARDING_ROLE if actor.role in SAFEGUARDING_ROLES else DENY_ROLE_CATEGORY
+
+
+ALLOW_BREAK_GLASS_REQUEST = Decision(
+    True, "break_glass_request", "practitioner with no relationship, in an emergency"
+)
+
+
+def may_break_glass(actor: Actor, facts: FamilyFacts) -> Decision:
+    """Break-glass is for a practitioner whose team does not already work with the family."""
+    _count()
+    if actor.role not in PRACTITIONER_ROLES:
+        return DENY_ROLE
+    if facts.involved:
+        return DENY_ACTION.because("the actor's team already works with the family")
+    return ALLOW_BREAK_GLASS_REQUEST

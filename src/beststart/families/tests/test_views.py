@@ -39,6 +39,7 @@ from beststart.families.tests.factories import (
     family_with_people,
 )
 from beststart.places.tests.factories import PostcodeFactory
+from beststart.sharing.policy import ALLOW_INVOLVEMENT
 
 pytestmark = pytest.mark.django_db
 
@@ -717,7 +718,7 @@ def test_opening_a_record_is_audited(signed_in: Client, actor: Actor, family: Fa
         AccessAction.VIEW,
         Outcome.ALLOWED,
     )
-    assert row.basis == "active involvement of the actor's team"
+    assert row.basis == ALLOW_INVOLVEMENT.basis
 
 
 def test_opening_a_record_the_team_does_not_work_with_is_a_404_audited_as_denied(
