@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("beststart.accounts.urls")),
     path("", include("beststart.families.urls")),
     path("", include("beststart.audit.urls")),
+    path("", include("beststart.sharing.urls")),
 ]
 
 handler404 = "beststart.core.views.not_found"
