@@ -60,18 +60,28 @@ def _require(
     )
 
 
-def _chronology(
-    actor: Actor, family: Family, kind: str, summary: str, person: Person | None = None
+def record_event(
+    actor: Actor,
+    family: Family,
+    kind: str,
+    summary: str,
+    person: Person | None = None,
+    *,
+    category: str = DataCategory.IDENTITY,
+    is_sealed: bool = False,
 ) -> ChronologyEvent:
+    """A line on the family's chronology, recorded by the actor's team. Call it inside the
+    write whose event it is."""
     event = ChronologyEvent(
         family=family,
         person=person,
         kind=kind,
-        category=DataCategory.IDENTITY,
+        category=category,
         summary=summary,
         occurred_at=clock.now(),
         recorded_by=actor.user,
         team=actor.team,
+        is_sealed=is_sealed,
     )
     event.save()
     return event
@@ -153,14 +163,14 @@ def create_family(
         reason="Created the family record",
         started_on=clock.today(),
     )
-    _chronology(
+    record_event(
         actor,
         family,
         EventKind.FAMILY_CREATED,
         f"Family record created by {actor.team.name}",
         person,
     )
-    _chronology(
+    record_event(
         actor,
         family,
         EventKind.MEMBER_ADDED,
@@ -200,7 +210,7 @@ def add_member(
             type=relationship_type,
             has_parental_responsibility=has_parental_responsibility,
         )
-    _chronology(
+    record_event(
         actor,
         family,
         EventKind.MEMBER_ADDED,
@@ -232,7 +242,7 @@ def relate(
             "has_parental_responsibility": has_parental_responsibility,
         },
     )
-    _chronology(
+    record_event(
         actor,
         family,
         EventKind.PERSON_UPDATED,
@@ -278,7 +288,7 @@ def update_person(
         return person
     person.full_clean(exclude=["nhs_number"])
     person.save()
-    _chronology(
+    record_event(
         actor,
         family,
         EventKind.PERSON_UPDATED,
@@ -314,7 +324,7 @@ def record_birth(
     )
     person.kind = PersonKind.CHILD
     person = update_person(actor=actor, family=family, person=person, details=details)
-    _chronology(
+    record_event(
         actor,
         family,
         EventKind.BIRTH_RECORDED,
@@ -341,7 +351,7 @@ def move_address(*, actor: Actor, family: Family, details: AddressDetails) -> Ad
     summary = (
         "Address withheld (recorded)" if details.is_withheld else f"Moved to {address.postcode}"
     )
-    _chronology(actor, family, EventKind.ADDRESS_CHANGED, summary)
+    record_event(actor, family, EventKind.ADDRESS_CHANGED, summary)
     return address
 
 
@@ -374,7 +384,7 @@ def add_involvement(
     )
     who = f"{practitioner.get_full_name()} ({team.name})" if practitioner else team.name
     lead = " as lead practitioner" if is_lead else ""
-    _chronology(
+    record_event(
         actor, family, EventKind.INVOLVEMENT_STARTED, f"{who} started working with the family{lead}"
     )
     return involvement
@@ -395,10 +405,42 @@ def end_involvement(*, actor: Actor, involvement: Involvement, ended_on: dt.date
         raise ValidationError({"ended_on": "The end date must be on or after the start date"})
     involvement.ended_on = ended_on
     involvement.save(update_fields=["ended_on", "updated_at"])
-    _chronology(
+    record_event(
         actor,
         involvement.family,
         EventKind.INVOLVEMENT_ENDED,
         f"{involvement.team.name} stopped working with the family",
     )
     return involvement
+
+
+@audited_write
+def add_note(
+    *,
+    actor: Actor,
+    family: Family,
+    person: Person | None,
+    category: str,
+    summary: str,
+    is_sealed: bool,
+) -> ChronologyEvent:
+    """A practitioner's note on the chronology, labelled with its data category so the policy
+    shares it as far as consent and the law allow; sealed, only the actor's team sees it."""
+    require(
+        actor,
+        family,
+        category=category,
+        action=AccessAction.UPDATE,
+        person_id=person.pk if person else None,
+    )
+    if person is not None and not family.memberships.filter(person=person).exists():
+        raise ValidationError({"person": "Choose someone in this family"})
+    return record_event(
+        actor,
+        family,
+        EventKind.NOTE,
+        summary.strip(),
+        person,
+        category=category,
+        is_sealed=is_sealed,
+    )

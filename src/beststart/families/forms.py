@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from beststart.accounts.models import Team, User
 from beststart.core import clock
+from beststart.core.categories import DataCategory
 from beststart.core.forms import DateField, GovukFormMixin
 from beststart.core.identifiers import normalise_nhs_number, validate_nhs_number
 from beststart.families.actions import AddressDetails, PersonDetails
@@ -364,3 +365,42 @@ class EndInvolvementForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("ended_on", clock.today())
+
+
+class NoteForm(GovukFormMixin, forms.Form):
+    person = PersonChoiceField(
+        label="Who is it about?",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="The whole family",
+    )
+    category = forms.ChoiceField(
+        label="What kind of information is it?",
+        widget=forms.RadioSelect,
+        help_text="It decides who else may see the note: consent and agreements cover each "
+        "kind separately",
+        error_messages={"required": "Select what kind of information the note is"},
+    )
+    summary = forms.CharField(
+        label="Note",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter the note",
+            "max_length": "Note must be 500 characters or fewer",
+        },
+    )
+    is_sealed = forms.BooleanField(
+        label="Private to my team",
+        required=False,
+        help_text="Only your team will see it, whatever the family has agreed to share",
+    )
+
+    def __init__(
+        self, *args: Any, people: QuerySet[Person], categories: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(PersonChoiceField, self.fields["person"]).queryset = people
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            (category, DataCategory(category).label) for category in categories
+        ]

@@ -90,9 +90,7 @@ def family_record(actor: Actor, family_id: int) -> FamilyRecord:
     )
     family = gate.family
     today = clock.today()
-    members = list(
-        Person.objects.filter(memberships__family=family).order_by("date_of_birth", "id")
-    )
+    members = list(members_of(family))
     relationships = list(Relationship.objects.filter(adult__in=members).select_related("child"))
     addresses = [
         AddressView(address, redacted=not may_see_address(actor, address))
@@ -126,6 +124,11 @@ def family_record(actor: Actor, family_id: int) -> FamilyRecord:
 def family_for_update(actor: Actor, family_id: int) -> Family:
     """The family, to change it: the update decision, audited."""
     return open_family(actor, family_id, category=DataCategory.IDENTITY, action=AccessAction.UPDATE)
+
+
+def members_of(family: Family) -> QuerySet[Person]:
+    """The members of a family already opened through the policy."""
+    return Person.objects.filter(memberships__family=family).order_by("date_of_birth", "id")
 
 
 def adults_in(family: Family) -> QuerySet[Person]:

@@ -35,4 +35,5 @@ urlpatterns = [
     path(
         "families/<int:family_id>/involvements/new/", views.add_involvement, name="add-involvement"
     ),
+    path("families/<int:family_id>/notes/new/", views.add_note, name="add-note"),
 ]

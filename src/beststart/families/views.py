@@ -24,13 +24,14 @@ from beststart.families.forms import (
     MemberForm,
     MoveForm,
     NewFamilyForm,
+    NoteForm,
     RelationshipForm,
     SearchForm,
 )
 from beststart.families.models import Family, Person, PersonKind
 from beststart.sharing.access import require_record_access
 from beststart.sharing.decorators import no_personal_data, personal_data
-from beststart.sharing.policy import may_use_records
+from beststart.sharing.policy import categories_for, may_use_records
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -317,3 +318,23 @@ def end_involvement(request: HttpRequest, family_id: int, involvement_id: int) -
     )
     context = {"form": form, "family": involvement.family, "involvement": involvement}
     return saved or render(request, "families/end_involvement_form.html", context)
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def add_note(request: HttpRequest, family_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family = selectors.family_for_update(actor, family_id)
+    form = NoteForm(
+        request.POST or None,
+        people=selectors.members_of(family),
+        categories=categories_for(actor),
+    )
+    saved = _save(
+        request,
+        form,
+        family,
+        lambda: actions.add_note(actor=actor, family=family, **form.cleaned_data),
+        "Note added to the chronology",
+    )
+    return saved or render(request, "families/note_form.html", {"form": form, "family": family})

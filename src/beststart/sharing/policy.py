@@ -454,6 +454,12 @@ ALLOW_LEAD_TEAM = Decision(
 DENY_OTHER_TEAMS_INVOLVEMENT = Decision(False, "other_team", "another team's involvement")
 
 
+def categories_for(actor: Actor) -> list[str]:
+    """The categories the actor's role works with, in the vocabulary's order."""
+    allowed = ROLE_CATEGORIES.get(actor.role, frozenset())
+    return [category for category in DataCategory if category in allowed]
+
+
 def may_end_involvement(
     actor: Actor, involvement: Involvement, family_involvements: list[Involvement]
 ) -> Decision:

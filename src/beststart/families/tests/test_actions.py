@@ -724,3 +724,65 @@ def test_a_refused_create_is_audited_and_writes_nothing() -> None:
     assert AuditEvent.objects.filter(
         user_id=commissioner.user.pk, action=AccessAction.CREATE, outcome=Outcome.DENIED
     ).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes
+
+
+def test_a_note_is_recorded_with_its_category_and_seal(actor: Actor) -> None:
+    family = family_with_people(team=actor.team, practitioner=actor.user)
+    child = family.members.get(kind=PersonKind.CHILD)
+    note = actions.add_note(
+        actor=actor,
+        family=family,
+        person=child,
+        category=DataCategory.HEALTH,
+        summary="  Weight on the 9th centile; feeding well  ",
+        is_sealed=True,
+    )
+    assert (note.kind, note.category, note.is_sealed) == (
+        EventKind.NOTE,
+        DataCategory.HEALTH,
+        True,
+    )
+    assert (note.person, note.team, note.summary) == (
+        child,
+        actor.team,
+        "Weight on the 9th centile; feeding well",
+    )
+    row = AuditEvent.objects.get(action=AccessAction.UPDATE, category=DataCategory.HEALTH)
+    assert (row.family_id, row.person_id, row.outcome) == (family.pk, child.pk, Outcome.ALLOWED)
+
+
+def test_a_note_about_someone_outside_the_family_is_refused(actor: Actor) -> None:
+    family = family_with_people(team=actor.team)
+    stranger = PersonFactory()
+    with pytest.raises(ValidationError) as raised:
+        actions.add_note(
+            actor=actor,
+            family=family,
+            person=stranger,
+            category=DataCategory.HEALTH,
+            summary="Misfiled",
+            is_sealed=False,
+        )
+    assert "person" in raised.value.error_dict
+    assert not family.chronology.filter(kind=EventKind.NOTE).exists()
+
+
+def test_a_role_cannot_record_a_category_its_work_does_not_cover() -> None:
+    school = make_actor(Role.SCHOOL_STAFF, TeamFactory())
+    family = family_with_people(team=school.team)
+    with pytest.raises(NotFoundOrNotAllowed):
+        actions.add_note(
+            actor=school,
+            family=family,
+            person=None,
+            category=DataCategory.HEALTH,
+            summary="Asthma",
+            is_sealed=False,
+        )
+    assert not family.chronology.filter(kind=EventKind.NOTE).exists()
+    refused = AuditEvent.objects.get(action=AccessAction.UPDATE, category=DataCategory.HEALTH)
+    assert refused.outcome == Outcome.DENIED

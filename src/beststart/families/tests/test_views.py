@@ -919,3 +919,60 @@ def test_the_end_link_shows_only_for_involvements_the_actor_may_end(
         .status_code
         == 404
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes on the chronology
+
+
+def test_adding_a_note_from_the_record(signed_in: Client, family: Family) -> None:
+    form = signed_in.get(f"/families/{family.pk}/notes/new/")
+    assert form.status_code == 200
+    # A health visitor records every category, safeguarding included.
+    for category in DataCategory:
+        assert f'value="{category.value}"' in page(form)
+    response = signed_in.post(
+        f"/families/{family.pk}/notes/new/",
+        {"person": "", "category": "family_support", "summary": "Offered Stay and Play"},
+    )
+    assert response.status_code == 302
+    record = page(signed_in.get(f"/families/{family.pk}/"))
+    assert "Offered Stay and Play" in record
+    assert "Family support" in record
+
+
+def test_a_note_with_errors_keeps_what_was_typed(signed_in: Client, family: Family) -> None:
+    response = signed_in.post(
+        f"/families/{family.pk}/notes/new/", {"category": "", "summary": "Half a thought"}
+    )
+    assert response.status_code == 200
+    assert error_summary(response) == [
+        ("id_category_0", "Select what kind of information the note is")
+    ]
+    assert "Half a thought" in page(response)
+    assert not family.chronology.filter(kind=EventKind.NOTE).exists()
+
+
+def test_a_sealed_note_is_shown_only_to_the_recording_team(
+    signed_in: Client,
+    actor: Actor,
+    family: Family,
+    client_for: Callable[..., Client],
+) -> None:
+    signed_in.post(
+        f"/families/{family.pk}/notes/new/",
+        {"category": "family_support", "summary": "Disclosed a worry", "is_sealed": "on"},
+    )
+    assert "Disclosed a worry" in page(signed_in.get(f"/families/{family.pk}/"))
+    colleague_elsewhere = make_actor(Role.HEALTH_VISITOR)  # same role, another team
+    InvolvementFactory(family=family, team=colleague_elsewhere.team)
+    other_view = client_for(colleague_elsewhere).get(f"/families/{family.pk}/")
+    assert other_view.status_code == 200
+    assert "Disclosed a worry" not in page(other_view)
+    refused = AuditEvent.objects.get(
+        user_id=colleague_elsewhere.user.pk, category=DataCategory.FAMILY_SUPPORT
+    )
+    assert (refused.outcome, refused.basis) == (
+        Outcome.DENIED,
+        "private to the team that recorded it",
+    )
