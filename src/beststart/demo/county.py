@@ -20,6 +20,12 @@ from beststart.core import clock
 from beststart.demo.organisations import Services, build_services
 from beststart.demo.people import NamePools, reserved_range_nhs_numbers
 from beststart.demo.places import County, build_places
+from beststart.demo.sharing import (
+    SharingFactory,
+    build_agreements,
+    build_exceptions,
+    organisation_types_by_team,
+)
 from beststart.families.models import (
     Address,
     ChronologyEvent,
@@ -390,16 +396,21 @@ def build_county(
         services = build_services(county, rng, faker)
         report.sign_ins = services.sign_ins
     factory = FamilyFactory(rng, NamePools(seed), county, services, reference)
+    sharing = SharingFactory(seed, reference, organisation_types_by_team())
     done = 0
     while done < families:
         size = min(BATCH_SIZE, families - done)
         drafts = [factory.draft() for _ in range(size)]
         with transaction.atomic():
             report.people += _write_batch(factory, drafts, services)
+            sharing.write([(draft.family, draft.people, draft.involvements) for draft in drafts])
         done += size
         report.families = done
         if progress:
             progress(done, families)
+    with transaction.atomic():
+        build_agreements(User.objects.get(username="privacy"), reference)
+        build_exceptions(reference, dt.datetime.combine(reference, dt.time(12), tzinfo=dt.UTC))
     return report
 
 

@@ -11,9 +11,24 @@ import pytest
 from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
+from beststart.core.categories import DataCategory
 from beststart.core.identifiers import TEST_RANGE_PREFIX, is_valid_nhs_number
 from beststart.demo.county import BuildReport, build_county
-from beststart.families.models import Family, Person, PersonKind
+from beststart.families.models import (
+    Address,
+    ChronologyEvent,
+    EventKind,
+    Family,
+    Person,
+    PersonKind,
+)
+from beststart.sharing.models import (
+    BreakGlassAccess,
+    Consent,
+    ConsentState,
+    SafeguardingShare,
+    SharingAgreement,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +89,35 @@ def test_one_sign_in_per_role(county: BuildReport) -> None:
     usernames = [username for username, _, _ in county.sign_ins]
     assert len(usernames) == 11 == len(set(usernames))
     assert {"health.visitor", "commissioner", "privacy"} <= set(usernames)
+
+
+def test_families_have_varied_consents(county: BuildReport) -> None:
+    states = Counter(consent.state_on(TODAY) for consent in Consent.objects.all())
+    assert {ConsentState.IN_FORCE, ConsentState.EXPIRED, ConsentState.WITHDRAWN} <= set(states)
+    assert states[ConsentState.IN_FORCE] > states[ConsentState.WITHDRAWN]
+    # A child's consent is given by the mother, who holds parental responsibility.
+    for consent in Consent.objects.filter(person__kind=PersonKind.CHILD)[:50]:
+        assert consent.person.relationships_as_child.get(
+            adult=consent.given_by
+        ).has_parental_responsibility
+
+
+def test_agencies_record_every_category_and_some_notes_are_sealed(county: BuildReport) -> None:
+    notes = ChronologyEvent.objects.filter(kind=EventKind.NOTE)
+    assert set(notes.values_list("category", flat=True)) == set(DataCategory) - {
+        DataCategory.IDENTITY
+    }
+    assert notes.filter(is_sealed=True).exists()
+
+
+def test_the_privacy_officer_has_exceptions_to_deal_with(county: BuildReport) -> None:
+    assert Address.objects.filter(is_withheld=True, moved_out=None).exists()
+    share = SafeguardingShare.objects.get()
+    assert DataCategory.SAFEGUARDING in share.categories
+    assert share.approved_by.username == "manager"
+    waiting = BreakGlassAccess.objects.filter(review_outcome="")
+    assert waiting.count() == 1
+    assert BreakGlassAccess.objects.exclude(review_outcome="").count() == 1
+    agreements = {agreement.reference: agreement for agreement in SharingAgreement.objects.all()}
+    assert agreements["ISA-WS-001"].is_in_force(TODAY)
+    assert not agreements["ISA-WS-000"].is_in_force(TODAY)
