@@ -268,6 +268,20 @@ def _relationship(page: Page, demo: Any) -> None:
     heading(page, "Record who is related to whom")
 
 
+@scenario("add-note")
+def _note(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "notes/new/")
+    heading(page, "Add a note to the chronology")
+
+
+@scenario("add-note-with-errors")
+def _note_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "notes/new/")
+    page.get_by_label("Note", exact=True).fill("Half a thought")
+    navigate(page.get_by_role("button", name="Add note"))
+    error_summary(page, "Select what kind of information the note is")
+
+
 @scenario("end-involvement")
 def _end_involvement(page: Page, demo: Any) -> None:
     page.goto(demo.facts.family(0).href)
