@@ -22,7 +22,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("New family", reverse("families:create")),
         ]
     if actor.role in AUDIT_ROLES:
-        items.append(("Audit", reverse("audit:query")))
+        items += [
+            ("Audit", reverse("audit:query")),
+            ("Break-glass reviews", reverse("sharing:privacy-home")),
+            ("Sharing agreements", reverse("sharing:agreements")),
+        ]
     return {
         "navigation": [
             {"text": text, "href": href, "active": request.path == href} for text, href in items

@@ -193,3 +193,18 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "beststart.core.views.csrf_failure"
+
+# E-mail: alerts to privacy officers (break-glass), which carry a reference and a path only,
+# never a name. Development prints them to the console; production sends them by SMTP.
+EMAIL_BACKEND = os.environ.get(
+    "BESTSTART_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("BESTSTART_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("BESTSTART_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("BESTSTART_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("BESTSTART_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("BESTSTART_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("BESTSTART_EMAIL_FROM", "Best Start <best-start@localhost>")

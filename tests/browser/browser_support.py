@@ -337,3 +337,128 @@ class Demo:
     def birth_form(self) -> str:
         family = self.facts.family(4)
         return self._as(HEALTH_VISITOR, "unborn", lambda page: add_unborn(page, family, "Larkspur"))
+
+    def emergency_family(self) -> EmergencyFamily:
+        postcode = self.facts.postcode  # found before the new family joins the caseload
+        return self._as(
+            HEALTH_VISITOR, "emergency family", lambda page: create_emergency_family(page, postcode)
+        )
+
+    def emergency_access(self, key: str) -> EmergencyAccess:
+        """An access waiting for review, one per key, each to the same family."""
+        family = self.emergency_family()
+        return self._as(EMERGENCY_USER, f"emergency {key}", lambda page: break_glass(page, family))
+
+    def reviewed_access(self) -> EmergencyAccess:
+        access = self.emergency_access("reviewed")
+        self._as("privacy", "reviewed", lambda page: review(page, access.reference, "Justified"))
+        return access
+
+    def agreement(self) -> str:
+        return self._as("privacy", "agreement", lambda page: add_agreement(page, "ISA-DEMO-001"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Break-glass: a family only the health visitors work with, and emergency access to it
+
+EMERGENCY_USER = "gp.staff"  # a GP practice: no involvement with the family below
+EMERGENCY_REASON = "Medical emergency"
+EMERGENCY_ACCOUNT = "Called by the surgery: the baby is unwell and the health visitors are closed"
+REFERENCE = re.compile(r"BG-\d{6}")
+
+
+@dataclass(frozen=True)
+class EmergencyFamily:
+    """Someone known only to the health visitors, for another team's identity check to find."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    href: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass(frozen=True)
+class EmergencyAccess:
+    family: EmergencyFamily
+    reference: str  # BG-000123
+
+
+EMERGENCY_BIRTH_DATE = dt.date(2025, 7, 9)
+
+
+def create_emergency_family(page: Page, postcode: str) -> EmergencyFamily:
+    """As the health visitor: a new family, which no other team works with."""
+    given_name, family_name = "Perpetua", "Quarrendine"
+    check_register(page, given_name, family_name, EMERGENCY_BIRTH_DATE)
+    fill_address(
+        page,
+        line_1="4 Lantern Row",
+        town="Ashby Marsh",
+        postcode=postcode,
+        moved_in=days_from_today(-90),
+        withheld=False,
+    )
+    navigate(page.get_by_role("button", name="Create family record"))
+    expect(page).to_have_url(RECORD_URL)
+    return EmergencyFamily(given_name, family_name, EMERGENCY_BIRTH_DATE, urlsplit(page.url).path)
+
+
+def open_emergency_access_page(page: Page, family: EmergencyFamily) -> None:
+    """From the identity check of New family, which finds the person another team knows."""
+    check_register(page, family.given_name, family.family_name, family.date_of_birth)
+    navigate(page.get_by_role("link", name=f"Emergency access to {family.full_name}'s record"))
+    expect(
+        page.get_by_role("heading", level=1, name="Emergency access to a record")
+    ).to_be_visible()
+
+
+def break_glass(page: Page, family: EmergencyFamily) -> EmergencyAccess:
+    """Ask for emergency access, land on the record, and read the reference off its banner."""
+    open_emergency_access_page(page, family)
+    choose(page, "Why do you need the record now?", EMERGENCY_REASON)
+    page.get_by_label("What has happened").fill(EMERGENCY_ACCOUNT)
+    navigate(page.get_by_role("button", name="Open the record in an emergency"))
+    expect(page).to_have_url(re.compile(re.escape(family.href) + "$"))
+    banner = page.locator(".govuk-notification-banner").filter(has_text="Emergency access until")
+    expect(banner).to_contain_text(REFERENCE)
+    found = REFERENCE.search(banner.inner_text())
+    assert found is not None
+    return EmergencyAccess(family, found.group(0))
+
+
+def open_review(page: Page, reference: str) -> None:
+    """As the privacy officer, from the break-glass reviews, the review page of an access."""
+    page.goto("/privacy/")
+    navigate(page.get_by_role("link", name=reference, exact=True))
+    expect(page.get_by_role("heading", level=1, name=f"Review {reference}")).to_be_visible()
+
+
+def review(page: Page, reference: str, outcome: str) -> None:
+    open_review(page, reference)
+    choose(page, "Was the access justified?", outcome)
+    navigate(page.get_by_role("button", name="Save review"))
+    expect(success_banner(page)).to_contain_text(f"{reference} reviewed")
+
+
+def add_agreement(page: Page, reference: str) -> str:
+    """As the privacy officer: an agreement between health visitors and family hubs; its URL."""
+    page.goto("/privacy/agreements/new/")
+    page.get_by_label("Reference").fill(reference)
+    page.get_by_label("Title").fill("Health visiting and family hubs")
+    kinds = group(page, "Kinds of organisation in the agreement")
+    kinds.get_by_label("Health visiting service").check()
+    kinds.get_by_label("Children's centre or family hub").check()
+    group(page, "Information the parties may share").get_by_label("Health").check()
+    page.get_by_label("Purpose").fill("Joined-up support for families with young children")
+    choose(
+        page, "Legal basis", "Public task (UK GDPR 6(1)(e)), with health or social care (9(2)(h))"
+    )
+    fill_date(page, "Start date", days_from_today(-30))
+    fill_date(page, "Review date", days_from_today(335))
+    navigate(page.get_by_role("button", name="Save agreement"))
+    expect(success_banner(page)).to_contain_text(f"Agreement {reference} added")
+    return urlsplit(page.url).path

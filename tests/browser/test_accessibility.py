@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 from browser_support import (
+    EMERGENCY_USER,
     HEALTH_VISITOR,
     MIDWIFE,
     PersonDetails,
+    add_agreement,
     check_register,
     choose,
     days_from_today,
@@ -21,6 +23,8 @@ from browser_support import (
     fill_date,
     fill_person,
     navigate,
+    open_emergency_access_page,
+    open_review,
     search_for,
     success_banner,
 )
@@ -287,6 +291,139 @@ def _end_involvement(page: Page, demo: Any) -> None:
     page.goto(demo.facts.family(0).href)
     navigate(page.get_by_role("link", name=re.compile(r"^End .*'s involvement$")).first)
     heading(page, re.compile("no longer works with the family$"))
+
+
+# --- Break-glass, safeguarding shares, agreements, privacy officer reviews --------------------
+
+
+@scenario("create-step-2-with-emergency-access", user=EMERGENCY_USER)
+def _create_matches_elsewhere(page: Page, demo: Any) -> None:
+    family = demo.emergency_family()
+    check_register(page, family.given_name, family.family_name, family.date_of_birth)
+    expect(page.get_by_role("link", name=re.compile("^Emergency access to "))).to_be_visible()
+
+
+@scenario("break-glass", user=EMERGENCY_USER)
+def _break_glass(page: Page, demo: Any) -> None:
+    open_emergency_access_page(page, demo.emergency_family())
+    expect(page.locator(".govuk-warning-text")).to_contain_text("Your access is recorded")
+
+
+@scenario("break-glass-with-errors", user=EMERGENCY_USER)
+def _break_glass_errors(page: Page, demo: Any) -> None:
+    open_emergency_access_page(page, demo.emergency_family())
+    navigate(page.get_by_role("button", name="Open the record in an emergency"))
+    error_summary(page, "Select why you need emergency access")
+
+
+@scenario("family-record-emergency-access", user=EMERGENCY_USER)
+def _record_emergency(page: Page, demo: Any) -> None:
+    access = demo.emergency_access("open")
+    page.goto(access.family.href)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(access.reference)
+
+
+@scenario("safeguarding-share")
+def _safeguarding_share(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href)
+    navigate(page.get_by_role("link", name="Share information for safeguarding without consent"))
+    heading(page, "Share information for safeguarding")
+
+
+@scenario("safeguarding-share-with-errors")
+def _safeguarding_share_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href)
+    navigate(page.get_by_role("link", name="Share information for safeguarding without consent"))
+    fill_date(page, "Share until (optional)", days_from_today(-400))
+    navigate(page.get_by_role("button", name="Record the share"))
+    error_summary(page, "Select the organisations to share with")
+
+
+@scenario("break-glass-reviews", user="privacy")
+def _privacy_home(page: Page, demo: Any) -> None:
+    access = demo.emergency_access("waiting")
+    page.goto("/privacy/")
+    heading(page, "Break-glass reviews")
+    expect(page.locator("#waiting + table")).to_contain_text(access.reference)
+
+
+@scenario("review-break-glass", user="privacy")
+def _review(page: Page, demo: Any) -> None:
+    open_review(page, demo.emergency_access("waiting").reference)
+    expect(page.locator("#opened + table")).to_contain_text("Viewed: identity")
+
+
+@scenario("review-break-glass-with-errors", user="privacy")
+def _review_errors(page: Page, demo: Any) -> None:
+    open_review(page, demo.emergency_access("waiting").reference)
+    choose(page, "Was the access justified?", "Not justified")
+    navigate(page.get_by_role("button", name="Save review"))
+    error_summary(page, "Enter why the access was not justified")
+
+
+@scenario("break-glass-reviews-after-a-review", user="privacy")
+def _privacy_home_reviewed(page: Page, demo: Any) -> None:
+    reference = demo.emergency_access("reviewed here").reference
+    open_review(page, reference)
+    choose(page, "Was the access justified?", "Justified")
+    navigate(page.get_by_role("button", name="Save review"))
+    expect(success_banner(page)).to_contain_text(f"{reference} reviewed: justified")
+    expect(page.locator("#reviewed + table")).to_contain_text(reference)
+
+
+@scenario("review-break-glass-reviewed", user="privacy")
+def _reviewed(page: Page, demo: Any) -> None:
+    open_review(page, demo.reviewed_access().reference)
+    expect(page.locator("main .govuk-summary-list")).to_contain_text("Justified")
+    expect(page.get_by_role("button", name="Save review")).to_have_count(0)
+
+
+@scenario("agreements", user="privacy")
+def _agreements(page: Page, demo: Any) -> None:
+    demo.agreement()
+    page.goto("/privacy/agreements/")
+    heading(page, "Information-sharing agreements")
+    expect(page.locator("main table")).to_contain_text("ISA-DEMO-001")
+
+
+@scenario("new-agreement", user="privacy")
+def _new_agreement(page: Page, demo: Any) -> None:
+    page.goto("/privacy/agreements/")
+    navigate(page.get_by_role("link", name="Add an agreement"))
+    heading(page, "Add an information-sharing agreement")
+
+
+@scenario("new-agreement-with-errors", user="privacy")
+def _new_agreement_errors(page: Page, demo: Any) -> None:
+    page.goto("/privacy/agreements/new/")
+    fill_date(page, "Start date", days_from_today(10))
+    fill_date(page, "Review date", days_from_today(-10))
+    navigate(page.get_by_role("button", name="Save agreement"))
+    error_summary(page, "The review date must be after the start date")
+
+
+@scenario("agreement", user="privacy")
+def _agreement(page: Page, demo: Any) -> None:
+    page.goto(demo.agreement())
+    heading(page, "Health visiting and family hubs")
+    expect(page.get_by_role("button", name="End this agreement")).to_be_visible()
+
+
+@scenario("agreement-end-with-errors", user="privacy")
+def _agreement_end_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.agreement())
+    fill_date(page, "Last day of the agreement", days_from_today(-400))
+    navigate(page.get_by_role("button", name="End this agreement"))
+    error_summary(page, "The end date must be the same as or after the start date")
+
+
+@scenario("agreement-ended", user="privacy")
+def _agreement_ended(page: Page, demo: Any) -> None:
+    page.goto(add_agreement(page, "ISA-DEMO-ENDED"))
+    fill_date(page, "Last day of the agreement", days_from_today(-1))
+    navigate(page.get_by_role("button", name="End this agreement"))
+    expect(success_banner(page)).to_contain_text("Agreement ISA-DEMO-ENDED ends on")
+    expect(page.locator("main .govuk-tag")).to_have_text("Ended")
 
 
 # --- Other roles and error pages --------------------------------------------------------------

@@ -7,11 +7,14 @@ import re
 
 import pytest
 from browser_support import (
+    EMERGENCY_ACCOUNT,
+    EMERGENCY_REASON,
     HEALTH_VISITING_TEAM,
     HEALTH_VISITOR,
     INVALID_NHS_NUMBER,
     MIDWIFE,
     RECORD_URL,
+    REFERENCE,
     WITHHELD_BIRTH_DATE,
     PersonDetails,
     add_member,
@@ -256,3 +259,54 @@ def test_a_withheld_address_is_shown_only_to_the_team_that_recorded_it(open_page
     check_register(other_team, "Ottoline", "Quillfeather", WITHHELD_BIRTH_DATE)
     match = other_team.locator("main table tbody tr").filter(has_text="Ottoline Quillfeather")
     expect(match.locator("td").nth(2)).to_have_text("Not shown")
+
+
+def test_emergency_access_by_one_team_then_the_privacy_officer_reviews_it(open_page, demo):
+    family = demo.emergency_family()  # only the health visitors work with it
+    page = open_page("family.hub")
+    page.goto("/caseload/")
+    navigate(page.get_by_role("link", name="New family"))
+    check_register(page, family.given_name, family.family_name, family.date_of_birth)
+
+    # The register knows her, through another team: no link to the record, only emergency access.
+    matches = page.locator("main table")
+    expect(matches).to_contain_text(family.full_name)
+    expect(matches).to_contain_text(HEALTH_VISITING_TEAM)
+    expect(matches.locator(f"a[href='{family.href}']")).to_have_count(0)
+    navigate(page.get_by_role("link", name=f"Emergency access to {family.full_name}'s record"))
+
+    expect(page).to_have_title(title("Emergency access to a record"))
+    expect(page.locator(".govuk-warning-text")).to_contain_text("Your access is recorded")
+    expect(page.locator("main")).not_to_contain_text(family.family_name)
+    choose(page, "Why do you need the record now?", EMERGENCY_REASON)
+    page.get_by_label("What has happened").fill(EMERGENCY_ACCOUNT)
+    navigate(page.get_by_role("button", name="Open the record in an emergency"))
+
+    expect(page).to_have_url(re.compile(re.escape(family.href) + "$"))
+    banner = page.locator(".govuk-notification-banner").filter(has_text="Emergency access until")
+    expect(banner).to_contain_text(REFERENCE)
+    reference = REFERENCE.search(banner.inner_text()).group(0)
+    expect(member_card(page, family.full_name)).to_be_visible()
+    expect(chronology(page).first).to_contain_text(
+        f"used emergency access to this record ({reference})"
+    )
+
+    officer = open_page("privacy")
+    officer.goto("/")
+    navigate(officer.get_by_role("link", name="Break-glass reviews"))
+    waiting = officer.locator("#waiting + table tbody tr").filter(has_text=reference)
+    expect(waiting).to_contain_text("Family hub worker")
+    expect(waiting).to_contain_text(EMERGENCY_REASON)
+    expect(waiting).to_contain_text("Open until")
+    expect(officer.locator("main")).not_to_contain_text(family.family_name)
+    navigate(waiting.get_by_role("link", name=reference))
+
+    expect(officer.get_by_role("heading", level=1, name=f"Review {reference}")).to_be_visible()
+    expect(officer.locator("main")).to_contain_text(EMERGENCY_ACCOUNT)
+    expect(officer.locator("#opened + table")).to_contain_text("Viewed: identity")
+    choose(officer, "Was the access justified?", "Justified")
+    navigate(officer.get_by_role("button", name="Save review"))
+
+    expect(success_banner(officer)).to_contain_text(f"{reference} reviewed: justified")
+    expect(officer.locator("#waiting + table tbody tr").filter(has_text=reference)).to_have_count(0)
+    expect(officer.locator("#reviewed + table")).to_contain_text(reference)

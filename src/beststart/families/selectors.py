@@ -27,6 +27,7 @@ from beststart.families.models import (
 from beststart.families.names import name_key, normalise_name
 from beststart.families.search import ParsedQuery, parse_query
 from beststart.sharing.access import SharingGate, audit_shown, open_family
+from beststart.sharing.models import BreakGlassAccess
 from beststart.sharing.policy import (
     ALLOW_IDENTITY_CHECK,
     ALLOW_INVOLVEMENT,
@@ -69,6 +70,8 @@ class FamilyRecord:
     involvements: list[Involvement]
     chronology: list[ChronologyEvent]
     endable_involvement_ids: set[int]
+    # The open emergency access that lets the actor see the record, if that is what does.
+    break_glass: BreakGlassAccess | None = None
 
 
 def _relationship_labels(person: Person, relationships: list[Relationship]) -> list[str]:
@@ -118,6 +121,7 @@ def family_record(actor: Actor, family_id: int) -> FamilyRecord:
             if involvement.ended_on is None
             and may_end_involvement(actor, involvement, involvements)
         },
+        break_glass=None if gate.facts.involved else gate.facts.break_glass,
     )
 
 

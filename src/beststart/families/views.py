@@ -31,7 +31,7 @@ from beststart.families.forms import (
 from beststart.families.models import Family, Person, PersonKind
 from beststart.sharing.access import require_record_access
 from beststart.sharing.decorators import no_personal_data, personal_data
-from beststart.sharing.policy import categories_for, may_use_records
+from beststart.sharing.policy import categories_for, may_share_for_safeguarding, may_use_records
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -157,8 +157,13 @@ def _identity_matches(actor: Actor, data: dict[str, Any]) -> list[selectors.Iden
 @personal_data
 @require_http_methods(["GET"])
 def family_record(request: HttpRequest, family_id: int) -> HttpResponse:
-    record = selectors.family_record(_actor(request), family_id)
-    return render(request, "families/record.html", {"record": record})
+    actor = _actor(request)
+    record = selectors.family_record(actor, family_id)
+    context = {
+        "record": record,
+        "may_share_for_safeguarding": may_share_for_safeguarding(actor).allowed,
+    }
+    return render(request, "families/record.html", context)
 
 
 def _save(

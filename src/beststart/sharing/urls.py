@@ -1,6 +1,6 @@
-from django.urls import URLPattern, path  # noqa: F401 (until the first page)
+from django.urls import URLPattern, path
 
-from beststart.sharing import views  # noqa: F401
+from beststart.sharing import views
 
 app_name = "sharing"
 
@@ -10,7 +10,23 @@ urlpatterns: list[URLPattern] = []
 urlpatterns += []
 
 # Break-glass, safeguarding shares, information-sharing agreements, privacy officer reviews
-urlpatterns += []
+urlpatterns += [
+    path("families/<int:family_id>/break-glass/", views.break_glass, name="break-glass"),
+    path(
+        "families/<int:family_id>/safeguarding-shares/new/",
+        views.new_safeguarding_share,
+        name="new-safeguarding-share",
+    ),
+    path("privacy/", views.privacy_home, name="privacy-home"),
+    path(
+        "privacy/break-glass/<int:access_id>/",
+        views.review_break_glass,
+        name="review-break-glass",
+    ),
+    path("privacy/agreements/", views.agreements, name="agreements"),
+    path("privacy/agreements/new/", views.new_agreement, name="new-agreement"),
+    path("privacy/agreements/<int:agreement_id>/", views.agreement, name="agreement"),
+]
 
 # Subject access and record exports
 urlpatterns += []

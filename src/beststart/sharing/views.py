@@ -3,10 +3,158 @@ action with the actor, and render: no business logic here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from beststart.families.views import _actor, _apply_validation_error
+from beststart.sharing import actions, selectors
+from beststart.sharing.decorators import personal_data
+from beststart.sharing.forms import (
+    AgreementForm,
+    BreakGlassForm,
+    BreakGlassReviewForm,
+    EndAgreementForm,
+    SafeguardingShareForm,
+)
+from beststart.sharing.policy import BREAK_GLASS_HOURS
+
 # Consent, who can see the family and why, access logs
 
 
 # Break-glass, safeguarding shares, information-sharing agreements, privacy officer reviews
+
+Written = TypeVar("Written")
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _submit(request: HttpRequest, form: forms.Form, write: Callable[[], Written]) -> Written | None:
+    """On a valid POST, the action's result; otherwise None, and the page shows the form
+    again with everything typed and any error the action raised."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return write()
+    except ValidationError as error:
+        _apply_validation_error(form, error)
+        return None
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest, family_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family = selectors.family_for_break_glass(actor, family_id)
+    form = BreakGlassForm(_posted(request))
+    started = _submit(
+        request,
+        form,
+        lambda: actions.start_break_glass(actor=actor, family=family, **form.cleaned_data),
+    )
+    if started:
+        return redirect("families:record", family_id=family.pk)
+    context = {"form": form, "family_id": family.pk, "hours": BREAK_GLASS_HOURS}
+    return render(request, "sharing/breakglass_form.html", context)
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def new_safeguarding_share(request: HttpRequest, family_id: int) -> HttpResponse:
+    actor = _actor(request)
+    family = selectors.family_for_safeguarding_share(actor, family_id)
+    form = SafeguardingShareForm(
+        _posted(request),
+        actor=actor,
+        members=selectors.members_of(family),
+        approvers=selectors.safeguarding_approvers(actor),
+    )
+    if _submit(
+        request,
+        form,
+        lambda: actions.record_safeguarding_share(
+            actor=actor, family=family, details=form.details()
+        ),
+    ):
+        messages.success(request, "Safeguarding share recorded")
+        return redirect("families:record", family_id=family.pk)
+    return render(request, "sharing/safeguarding_form.html", {"form": form, "family": family})
+
+
+@personal_data
+@require_http_methods(["GET"])
+def privacy_home(request: HttpRequest) -> HttpResponse:
+    reviews = selectors.break_glass_reviews(_actor(request))
+    return render(request, "sharing/privacy_home.html", {"reviews": reviews})
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def review_break_glass(request: HttpRequest, access_id: int) -> HttpResponse:
+    actor = _actor(request)
+    detail = selectors.break_glass_access(actor, access_id)
+    form = BreakGlassReviewForm(_posted(request))
+    reviewed = _submit(
+        request,
+        form,
+        lambda: actions.review_break_glass(actor=actor, access=detail.access, **form.cleaned_data),
+    )
+    if reviewed:
+        messages.success(
+            request,
+            f"{reviewed.reference} reviewed: {reviewed.get_review_outcome_display().lower()}",
+        )
+        return redirect("sharing:privacy-home")
+    return render(request, "sharing/privacy_review.html", {"detail": detail, "form": form})
+
+
+@personal_data
+@require_http_methods(["GET"])
+def agreements(request: HttpRequest) -> HttpResponse:
+    rows = selectors.agreements(_actor(request))
+    return render(request, "sharing/agreement_list.html", {"rows": rows})
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def new_agreement(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    selectors.require_privacy_officer(actor)
+    form = AgreementForm(_posted(request))
+    created = _submit(
+        request, form, lambda: actions.create_agreement(actor=actor, details=form.details())
+    )
+    if created:
+        messages.success(request, f"Agreement {created.reference} added to the register")
+        return redirect("sharing:agreement", agreement_id=created.pk)
+    return render(request, "sharing/agreement_form.html", {"form": form})
+
+
+@personal_data
+@require_http_methods(["GET", "POST"])
+def agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
+    actor = _actor(request)
+    view = selectors.agreement(actor, agreement_id)
+    form = EndAgreementForm(_posted(request))
+    ended = _submit(
+        request,
+        form,
+        lambda: actions.end_agreement(
+            actor=actor, agreement=view.agreement, ends_on=form.cleaned_data["ends_on"]
+        ),
+    )
+    if ended:
+        messages.success(request, f"Agreement {ended.reference} ends on {ended.ends_on:%-d %B %Y}")
+        return redirect("sharing:agreement", agreement_id=ended.pk)
+    return render(request, "sharing/agreement_detail.html", {"view": view, "form": form})
 
 
 # Subject access and record exports

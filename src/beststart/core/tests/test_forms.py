@@ -169,3 +169,20 @@ def test_what_was_typed_is_shown_again_after_an_error() -> None:
     assert 'value="31"' in html
     assert 'value="2"' in html
     assert 'value="2024"' in html
+
+
+def test_a_checkbox_group_is_rendered_as_checkboxes_and_a_radio_group_as_radios() -> None:
+    from django.template import Context, Template
+
+    class Form(GovukFormMixin, forms.Form):
+        colour = forms.ChoiceField(choices=[("red", "Red")], widget=forms.RadioSelect)
+        days = forms.MultipleChoiceField(
+            choices=[("mon", "Monday")], widget=forms.CheckboxSelectMultiple
+        )
+
+    html = Template("{% govuk_field form.colour %}{% govuk_field form.days %}").render(
+        Context({"form": Form()})
+    )
+    assert 'name="colour" type="radio"' in html
+    assert 'name="days" type="checkbox"' in html
+    assert "govuk-checkboxes__input" in html

@@ -353,7 +353,10 @@ def test_a_likely_duplicate_must_be_confirmed_as_a_different_person(
     # Minimal identity only: no address, NHS number or link to a record the actor cannot open.
     assert known_person.nhs_number_display not in text
     assert "1 Test Street" not in text
-    assert f"/families/{known_person.families.get().pk}/" not in text
+    family_id = known_person.families.get().pk
+    assert f'href="/families/{family_id}/"' not in text
+    # Only the way to ask for emergency access, which is recorded and reviewed.
+    assert f'href="/families/{family_id}/break-glass/"' in text
     checks = AuditEvent.objects.filter(action=AccessAction.IDENTITY_CHECK)
     assert list(checks.values_list("person_id", flat=True)) == [known_person.pk]
 

@@ -25,7 +25,8 @@ from beststart.families.tests.factories import (
     PersonFactory,
     family_with_people,
 )
-from beststart.sharing.policy import PRACTITIONER_ROLES
+from beststart.sharing.policy import PRACTITIONER_ROLES, SAFEGUARDING_ROLES
+from beststart.sharing.tests.factories import BreakGlassAccessFactory, SharingAgreementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +47,27 @@ SHOWS_NO_RECORD = {
     ("families:create", "GET"),
     ("families:create", "POST"),
     ("families:search", "GET"),  # the empty search form; a search is posted
+    # The agreements register: organisations and categories, no one's data.
+    ("sharing:agreements", "GET"),
+    ("sharing:new-agreement", "GET"),
+    ("sharing:new-agreement", "POST"),
+    ("sharing:agreement", "GET"),
+    ("sharing:agreement", "POST"),
 }
-ROLE_PAGES = {"audit:query": {Role.PRIVACY_OFFICER}}
+ROLE_PAGES = {
+    "audit:query": {Role.PRIVACY_OFFICER},
+    "sharing:privacy-home": {Role.PRIVACY_OFFICER},
+    "sharing:review-break-glass": {Role.PRIVACY_OFFICER},
+    "sharing:agreements": {Role.PRIVACY_OFFICER},
+    "sharing:new-agreement": {Role.PRIVACY_OFFICER},
+    "sharing:agreement": {Role.PRIVACY_OFFICER},
+}
+# Pages about a family the actor's team works with, for some practitioner roles only.
+PRACTITIONER_PAGES = {"sharing:new-safeguarding-share": SAFEGUARDING_ROLES}
+# Break-glass is for a family the actor's team does NOT work with, and only for practitioners.
+OTHER_TEAMS_FAMILY_PAGES = {"sharing:break-glass"}
+# The ids that stand for a family's data; an agreement's id stands for no one's.
+FAMILY_KWARGS = {"family_id", "person_id", "involvement_id", "access_id"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +122,13 @@ def test_the_walk_finds_every_page() -> None:
         "families:add-involvement",
         "families:end-involvement",
         "audit:query",
+        "sharing:break-glass",
+        "sharing:new-safeguarding-share",
+        "sharing:privacy-home",
+        "sharing:review-break-glass",
+        "sharing:agreements",
+        "sharing:new-agreement",
+        "sharing:agreement",
     } <= names
     assert len(names) == len(ROUTES), "two URL patterns share a name"
 
@@ -171,24 +198,22 @@ def walk(db: None) -> Walk:
             if person.nhs_number:
                 markers += [person.nhs_number, person.nhs_number_display]
         markers += [address.line_1 for address in family.addresses.all()]
-    return Walk(
-        team=team,
-        users=users,
-        visible=visible,
-        hidden=hidden,
-        ids={
-            "visible": _ids(visible, visible, visible),
-            "hidden": _ids(hidden, hidden, hidden),
-            "mixed": _ids(visible, hidden, hidden),
-        },
-        markers=markers,
-    )
+    ids = {
+        "visible": _ids(visible, visible, visible),
+        "hidden": _ids(hidden, hidden, hidden),
+        "mixed": _ids(visible, hidden, hidden),
+    }
+    for variant, family in (("visible", visible), ("hidden", hidden)):
+        # Someone else's emergency access to the family, and an agreement (no one's data).
+        ids[variant]["access_id"] = BreakGlassAccessFactory(family=family).pk
+        ids[variant]["agreement_id"] = SharingAgreementFactory().pk
+    return Walk(team=team, users=users, visible=visible, hidden=hidden, ids=ids, markers=markers)
 
 
 def _variants(route: Route) -> list[str]:
     if not route.kwargs:
         return ["none"]
-    unknown = set(route.kwargs) - {"family_id", "person_id", "involvement_id"}
+    unknown = set(route.kwargs) - FAMILY_KWARGS - {"agreement_id"}
     assert not unknown, f"teach the walk how to fill {unknown} for {route.name}"
     return ["visible", "hidden", "mixed"] if len(route.kwargs) > 1 else ["visible", "hidden"]
 
@@ -210,10 +235,20 @@ def _request(client: Client, user: User | None, method: str, url: str) -> Any:
 IDENTITIES = ["anonymous", *Role, "signed in, no role"]
 
 
+def _may_enter(name: str, identity: str, variant: str) -> bool:
+    practitioner = identity in PRACTITIONER_ROLES
+    if name in ROLE_PAGES:
+        return identity in ROLE_PAGES[name]
+    if name in OTHER_TEAMS_FAMILY_PAGES:
+        return practitioner and variant == "hidden"
+    if name in PRACTITIONER_PAGES:
+        return identity in PRACTITIONER_PAGES[name] and variant == "visible"
+    return practitioner and variant in ("visible", "none")
+
+
 @pytest.mark.parametrize("identity", IDENTITIES)
 def test_every_url_as_every_role(identity: str, walk: Walk) -> None:
     user = walk.users[identity]
-    practitioner = identity in PRACTITIONER_ROLES
     client = Client()
     checked = 0
     for route in ROUTES:
@@ -225,7 +260,9 @@ def test_every_url_as_every_role(identity: str, walk: Walk) -> None:
                 body = response.content.decode() if response.status_code != 302 else ""
                 events = AuditEvent.objects.filter(request_id=response["X-Request-Id"])
                 allowed = events.filter(outcome=Outcome.ALLOWED)
-                family_id = walk.ids[variant]["family_id"] if route.kwargs else None
+                family_id = (
+                    walk.ids[variant]["family_id"] if FAMILY_KWARGS & set(route.kwargs) else None
+                )
                 checked += 1
 
                 if route.public:
@@ -267,11 +304,7 @@ def test_every_url_as_every_role(identity: str, walk: Walk) -> None:
                         ).exists(), f"denied access not audited: {where}"
 
                 # Who gets in, exactly.
-                may_enter = (
-                    identity in ROLE_PAGES[route.name]
-                    if route.name in ROLE_PAGES
-                    else practitioner and variant in ("visible", "none")
-                )
+                may_enter = _may_enter(route.name, identity, variant)
                 if may_enter:
                     assert response.status_code in (200, 302), where
                 else:
