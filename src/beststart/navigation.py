@@ -22,7 +22,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("New family", reverse("families:create")),
         ]
     if actor.role in AUDIT_ROLES:
-        items.append(("Audit", reverse("audit:query")))
+        items += [
+            ("Audit", reverse("audit:query")),
+            ("Subject access", reverse("sharing:subject-access")),
+        ]
     return {
         "navigation": [
             {"text": text, "href": href, "active": request.path == href} for text, href in items

@@ -46,8 +46,15 @@ SHOWS_NO_RECORD = {
     ("families:create", "GET"),
     ("families:create", "POST"),
     ("families:search", "GET"),  # the empty search form; a search is posted
+    ("sharing:subject-access", "GET"),  # the empty finder of a subject access request
+    ("sharing:subject-access", "POST"),  # the finder again, with its errors
 }
-ROLE_PAGES = {"audit:query": {Role.PRIVACY_OFFICER}}
+ROLE_PAGES = {
+    "audit:query": {Role.PRIVACY_OFFICER},
+    "sharing:subject-access": {Role.PRIVACY_OFFICER},
+    "sharing:subject-access-person": {Role.PRIVACY_OFFICER},
+    "sharing:subject-access-json": {Role.PRIVACY_OFFICER},
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,10 @@ def test_the_walk_finds_every_page() -> None:
         "families:add-involvement",
         "families:end-involvement",
         "audit:query",
+        "sharing:subject-access",
+        "sharing:subject-access-person",
+        "sharing:subject-access-json",
+        "sharing:family-export",
     } <= names
     assert len(names) == len(ROUTES), "two URL patterns share a name"
 
