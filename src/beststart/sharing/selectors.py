@@ -47,14 +47,8 @@ from beststart.sharing.subject_access import (
 # Subject access and record exports
 
 # What a practitioner's export of a family holds: the family record as its page shows it.
-FAMILY_RECORD: tuple[type[models.Model], ...] = (
-    Family,
-    Person,
-    FamilyMember,
-    Relationship,
-    Address,
-    Involvement,
-    ChronologyEvent,
+FAMILY_RECORD: frozenset[type[models.Model]] = frozenset(
+    {Family, Person, FamilyMember, Relationship, Address, Involvement, ChronologyEvent}
 )
 # The data category of rows that are not entries with a category of their own.
 SECTION_CATEGORIES = {"sharing.SafeguardingShare": DataCategory.SAFEGUARDING}
@@ -135,8 +129,11 @@ class _Exporter:
         self.default_family_id = min(gates)
         self.described = personal_data_models()
 
-    def sections(self, only: tuple[type[models.Model], ...] = ()) -> list[ExportSection]:
-        return [self._section(info) for info in self.described if not only or info.model in only]
+    def sections(self, only: frozenset[type[models.Model]] | None = None) -> list[ExportSection]:
+        """A section for each personal-data model (or each of `only`), in the registry's order."""
+        return [
+            self._section(info) for info in self.described if only is None or info.model in only
+        ]
 
     def _section(self, info: PersonalDataModel) -> ExportSection:
         rows = [self._exported(info, row) for row in rows_about(info, self.scope, self.described)]

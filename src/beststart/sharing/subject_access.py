@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 from django.utils.text import capfirst
 
-from beststart.accounts.models import OrganisationType
+from beststart.accounts.models import OrganisationType, Role
 from beststart.core.categories import DataCategory
 from beststart.core.models import AppendOnlyModel
 from beststart.families.models import Family, FamilyMember, Person
@@ -70,11 +70,13 @@ SECTION_TITLES = {
     "audit.AuditEvent": "Access log (the audit)",
 }
 
-# JSON lists of choice values, by field name, so that they are labelled like choice fields.
-LIST_CHOICES: dict[str, type[models.TextChoices]] = {
+# Choice values kept in fields that do not declare their choices (JSON lists, the audit's
+# copy of the role), by field name, so that they are labelled like declared choices.
+UNDECLARED_CHOICES: dict[str, type[models.TextChoices]] = {
     "categories": DataCategory,
     "recipient_types": OrganisationType,
     "party_types": OrganisationType,
+    "role": Role,
 }
 
 # The fields that make a model an entry of the record in the policy's sense (`policy.Entry`):
@@ -345,12 +347,7 @@ class ExportRow:
         kept = set(keep)
         return ExportRow(
             self.pk,
-            [
-                field
-                if field.name in kept
-                else ExportField(field.name, field.label, None, WITHHELD)
-                for field in self.fields
-            ],
+            [field if field.name in kept else field.withheld() for field in self.fields],
             redacted=True,
         )
 
@@ -393,16 +390,26 @@ def _field(row: models.Model, field: models.Field[Any, Any]) -> ExportField:
         text = f"{reference['name']} (ID {named.pk})" if "name" in reference else f"ID {named.pk}"
         return ExportField(field.name, label, reference, text)
     value = getattr(row, field.attname)
-    if field.choices and value not in (None, ""):
-        display = str(dict(field.flatchoices).get(value, value))
-        return ExportField(field.name, label, {"value": value, "label": display}, display)
-    if field.name in LIST_CHOICES and isinstance(value, list):
-        choices = LIST_CHOICES[field.name]
-        labelled = [{"value": each, "label": str(choices(each).label)} for each in value]
-        return ExportField(
-            field.name, label, labelled, ", ".join(each["label"] for each in labelled) or "None"
-        )
+    labels = _choice_labels(field)
+    if labels and isinstance(value, list):
+        labelled = [_labelled(each, labels) for each in value]
+        text = ", ".join(each["label"] for each in labelled) or "None"
+        return ExportField(field.name, label, labelled, text)
+    if labels and value not in (None, ""):
+        labelled_value = _labelled(value, labels)
+        return ExportField(field.name, label, labelled_value, labelled_value["label"])
     return ExportField(field.name, label, _json(value), _text(value))
+
+
+def _choice_labels(field: models.Field[Any, Any]) -> dict[Any, str]:
+    if field.choices:
+        return {value: str(label) for value, label in field.flatchoices}
+    choices = UNDECLARED_CHOICES.get(field.name)
+    return {choice.value: str(choice.label) for choice in choices} if choices else {}
+
+
+def _labelled(value: Any, labels: dict[Any, str]) -> dict[str, Any]:
+    return {"value": value, "label": labels.get(value, str(value))}
 
 
 def _json(value: Any) -> Any:
@@ -419,7 +426,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, dt.datetime):
-        return dateformat.format(timezone.localtime(value), "j F Y, H:i:s")
+        return dateformat.format(timezone.localtime(value), "j M Y, H:i:s")
     if isinstance(value, dt.date):
         return dateformat.format(value, "j F Y")
     if isinstance(value, list):
