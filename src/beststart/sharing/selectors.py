@@ -187,10 +187,14 @@ def _refuse_unless(
     raise NotFoundOrNotAllowed
 
 
-def require_subject_access(actor: Actor) -> Decision:
+def _may_answer_subject_access(actor: Actor) -> Decision:
     """Subject access requests are the privacy officer's to answer: the policy's decision for
     the privacy officer's pages (the audit's), so that every other role gets a 404."""
-    decision = may_query_audit(actor)
+    return may_query_audit(actor)
+
+
+def require_subject_access(actor: Actor) -> Decision:
+    decision = _may_answer_subject_access(actor)
     if not decision:
         raise NotFoundOrNotAllowed
     return decision
@@ -224,8 +228,10 @@ def subject_access_export(actor: Actor, person_id: int) -> RecordExport:
     if person is None:
         raise NotFoundOrNotAllowed
     scope = Scope.of_person(person)
-    _refuse_unless(actor, may_query_audit(actor), family_ids=scope.family_ids, person_id=person.pk)
-    gates = {}
+    _refuse_unless(
+        actor, _may_answer_subject_access(actor), family_ids=scope.family_ids, person_id=person.pk
+    )
+    gates: dict[int, SharingGate] = {}
     for family in Family.objects.filter(pk__in=scope.family_ids):
         gates[family.pk] = SharingGate(actor, family)
         subject = Subject(family.pk, person.pk)

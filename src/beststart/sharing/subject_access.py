@@ -370,7 +370,15 @@ def serialise(row: models.Model) -> ExportRow:
 
 
 def _label(field: models.Field[Any, Any]) -> str:
-    return "ID" if field.name == "id" else capfirst(str(field.verbose_name))
+    """The field's name for people: a link named after the model it points at takes that
+    model's own spelling ("LSOA", not "Lsoa")."""
+    if field.name == "id":
+        return "ID"
+    label = str(field.verbose_name)
+    target = field.related_model
+    if isinstance(target, type) and label == str(target._meta.verbose_name).lower():
+        label = str(target._meta.verbose_name)
+    return capfirst(label)
 
 
 def _reference(row: models.Model) -> dict[str, Any]:
