@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Audit", reverse("audit:query")),
             ("Break-glass reviews", reverse("sharing:privacy-home")),
             ("Sharing agreements", reverse("sharing:agreements")),
+            ("Subject access", reverse("sharing:subject-access")),
         ]
     return {
         "navigation": [

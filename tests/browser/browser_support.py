@@ -305,6 +305,21 @@ def add_unborn(page: Page, family: Family, family_name: str) -> str:
     return str(link.get_attribute("href"))
 
 
+NHS_NUMBER_SHOWN = re.compile(r"\d{3} \d{3} \d{4}")
+
+
+def nhs_number_on_record(page: Page, family: Family) -> str:
+    """As a practitioner: an NHS number shown on the family's record, as it is shown."""
+    page.goto(family.href)
+    rows = page.locator("main .govuk-summary-list__row").filter(
+        has=page.locator("dt", has_text="NHS number")
+    )
+    for shown in rows.locator("dd").all_inner_texts():
+        if NHS_NUMBER_SHOWN.fullmatch(shown.strip()):
+            return shown.strip()
+    raise AssertionError(f"No NHS number is shown on the record of the {family.name}")
+
+
 class Demo:
     """Facts about the county and records built for the tests, found or made once a run."""
 
@@ -333,6 +348,11 @@ class Demo:
         return self._as(
             HEALTH_VISITOR, "withheld", lambda page: create_withheld_family(page, postcode)
         )
+
+    def subject_nhs_number(self) -> str:
+        """The NHS number of someone a subject access request can be about."""
+        family = self.facts.family(2)
+        return self._as(HEALTH_VISITOR, "subject", lambda page: nhs_number_on_record(page, family))
 
     def birth_form(self) -> str:
         family = self.facts.family(4)

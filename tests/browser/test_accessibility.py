@@ -13,6 +13,7 @@ import pytest
 from browser_support import (
     EMERGENCY_USER,
     HEALTH_VISITOR,
+    INVALID_NHS_NUMBER,
     MIDWIFE,
     PersonDetails,
     add_agreement,
@@ -455,6 +456,33 @@ def _audit_errors(page: Page, demo: Any) -> None:
     fill_date(page, "To", days_from_today(-7))
     navigate(page.get_by_role("button", name="Show events"))
     error_summary(page, "To date must be the same as or after the from date")
+
+
+@scenario("subject-access-finder", user="privacy")
+def _subject_access_finder(page: Page, demo: Any) -> None:
+    page.goto("/")
+    navigate(page.get_by_role("link", name="Subject access"))
+    heading(page, "Subject access request")
+
+
+@scenario("subject-access-finder-with-errors", user="privacy")
+def _subject_access_finder_errors(page: Page, demo: Any) -> None:
+    page.goto("/privacy/subject-access/")
+    page.get_by_label("NHS number").fill(INVALID_NHS_NUMBER)
+    navigate(page.get_by_role("button", name="Find the person"))
+    error_summary(page, "Enter a valid NHS number")
+
+
+@scenario("subject-access-person", user="privacy")
+def _subject_access_person(page: Page, demo: Any) -> None:
+    nhs_number = demo.subject_nhs_number()
+    page.goto("/privacy/subject-access/")
+    page.get_by_label("NHS number").fill(nhs_number)
+    navigate(page.get_by_role("button", name="Find the person"))
+    heading(page, re.compile(r"^Everything held about "))
+    expect(page.locator("main")).to_contain_text(nhs_number)
+    download = page.get_by_role("link", name=re.compile(r"^Download everything as JSON"))
+    expect(download).to_be_visible()
 
 
 @scenario("landing-commissioner", user="commissioner")

@@ -29,4 +29,17 @@ urlpatterns += [
 ]
 
 # Subject access and record exports
-urlpatterns += []
+urlpatterns += [
+    path("privacy/subject-access/", views.subject_access, name="subject-access"),
+    path(
+        "privacy/subject-access/<int:person_id>/",
+        views.subject_access_person,
+        name="subject-access-person",
+    ),
+    path(
+        "privacy/subject-access/<int:person_id>.json",
+        views.subject_access_json,
+        name="subject-access-json",
+    ),
+    path("families/<int:family_id>/export.json", views.family_export, name="family-export"),
+]

@@ -24,7 +24,7 @@ def test_navigation_by_role(role: str, team: Team, client_for: Callable[[Actor],
         assert items == ["My caseload", "Search", "New family"]
         assert response.context["navigation"][0]["active"]
     elif role == Role.PRIVACY_OFFICER:
-        assert items == ["Audit", "Break-glass reviews", "Sharing agreements"]
+        assert items == ["Audit", "Break-glass reviews", "Sharing agreements", "Subject access"]
         assert "Query the audit" in response.content.decode()
     else:
         assert items == []

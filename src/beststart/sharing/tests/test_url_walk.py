@@ -53,9 +53,14 @@ SHOWS_NO_RECORD = {
     ("sharing:new-agreement", "POST"),
     ("sharing:agreement", "GET"),
     ("sharing:agreement", "POST"),
+    ("sharing:subject-access", "GET"),  # the empty finder of a subject access request
+    ("sharing:subject-access", "POST"),  # the finder again, with its errors
 }
 ROLE_PAGES = {
     "audit:query": {Role.PRIVACY_OFFICER},
+    "sharing:subject-access": {Role.PRIVACY_OFFICER},
+    "sharing:subject-access-person": {Role.PRIVACY_OFFICER},
+    "sharing:subject-access-json": {Role.PRIVACY_OFFICER},
     "sharing:privacy-home": {Role.PRIVACY_OFFICER},
     "sharing:review-break-glass": {Role.PRIVACY_OFFICER},
     "sharing:agreements": {Role.PRIVACY_OFFICER},
@@ -129,6 +134,10 @@ def test_the_walk_finds_every_page() -> None:
         "sharing:agreements",
         "sharing:new-agreement",
         "sharing:agreement",
+        "sharing:subject-access",
+        "sharing:subject-access-person",
+        "sharing:subject-access-json",
+        "sharing:family-export",
     } <= names
     assert len(names) == len(ROUTES), "two URL patterns share a name"
 
