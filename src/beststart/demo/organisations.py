@@ -145,7 +145,12 @@ def build_services(county: County, rng: random.Random, faker: Faker) -> Services
     ]
     for username, role, team in demo_accounts:
         first_name, last_name = faker.first_name(), faker.last_name()
-        user = User(username=username, first_name=first_name, last_name=last_name)
+        user = User(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=f"{username}@wealdshire.example",  # a reserved domain: mail goes nowhere
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         Membership.objects.create(user=user, team=team, role=role)
