@@ -25,7 +25,9 @@ from beststart.families.tests.factories import (
     PersonFactory,
     family_with_people,
 )
+from beststart.sharing.models import Consent
 from beststart.sharing.policy import PRACTITIONER_ROLES
+from beststart.sharing.tests.factories import ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +104,12 @@ def test_the_walk_finds_every_page() -> None:
         "families:add-involvement",
         "families:end-involvement",
         "audit:query",
+        "sharing:overview",
+        "sharing:record-consent",
+        "sharing:consent",
+        "sharing:consent-recorded",
+        "sharing:withdraw-consent",
+        "sharing:access-log",
     } <= names
     assert len(names) == len(ROUTES), "two URL patterns share a name"
 
@@ -144,9 +152,16 @@ def _ids(family: Family, person_from: Family, involvement_from: Family) -> dict[
         or person_from.members.order_by("id").first()
     )
     involvement = Involvement.objects.filter(family=involvement_from, ended_on=None).first()
+    consent = Consent.objects.filter(person__memberships__family=person_from).first()
     assert person is not None
     assert involvement is not None
-    return {"family_id": family.pk, "person_id": person.pk, "involvement_id": involvement.pk}
+    assert consent is not None
+    return {
+        "family_id": family.pk,
+        "person_id": person.pk,
+        "involvement_id": involvement.pk,
+        "consent_id": consent.pk,
+    }
 
 
 @pytest.fixture
@@ -164,6 +179,9 @@ def walk(db: None) -> Walk:
     for user in practitioners[1:]:  # everyone has the family on their caseload
         InvolvementFactory(family=visible, team=team, practitioner=user)
     hidden = family_with_people(team=TeamFactory(), surname="Hiddlestane")
+    for family in (visible, hidden):  # a consent to open, and to withdraw
+        mother = family.members.get(kind=PersonKind.PARENT)
+        ConsentFactory(person=mother, recorded_by=practitioners[0], recorded_by_team=team)
     markers = []
     for family in (visible, hidden):
         for person in family.members.all():
@@ -188,7 +206,7 @@ def walk(db: None) -> Walk:
 def _variants(route: Route) -> list[str]:
     if not route.kwargs:
         return ["none"]
-    unknown = set(route.kwargs) - {"family_id", "person_id", "involvement_id"}
+    unknown = set(route.kwargs) - {"family_id", "person_id", "involvement_id", "consent_id"}
     assert not unknown, f"teach the walk how to fill {unknown} for {route.name}"
     return ["visible", "hidden", "mixed"] if len(route.kwargs) > 1 else ["visible", "hidden"]
 
