@@ -93,7 +93,8 @@ def _who_consents(family: Family, person: Person, given_by: Person) -> dict[str,
     if person.kind not in CHILD_KINDS:
         if given_by.pk != person.pk:
             return {
-                "given_by": f"{person.full_name} consents for themself: select {person.full_name}"
+                "given_by": "A parent or carer gives consent for themself: "
+                f"select {person.full_name}"
             }
         return {}
     responsible = Relationship.objects.filter(
