@@ -319,7 +319,7 @@ class Stop:
     team: Team
     category_label: str
     origin: Organisation
-    about: str
+    about: Person | None  # None: entries about the whole family
 
 
 @dataclass(frozen=True)
@@ -345,10 +345,8 @@ def consent_withdrawal(actor: Actor, family_id: int, consent_id: int) -> Consent
             scope.decisions(agency, now), scope.decisions(agency, without), strict=True
         ):
             if before.decision and not after.decision and before.origin is not None:
-                about = before.about.full_name if before.about else WHOLE_FAMILY.lower()
-                stops[
-                    Stop(agency.team, DataCategory(before.category).label, before.origin, about)
-                ] = None
+                label = DataCategory(before.category).label
+                stops[Stop(agency.team, label, before.origin, before.about)] = None
     return ConsentWithdrawal(detail, list(stops))
 
 

@@ -96,9 +96,7 @@ def withdraw_consent(request: HttpRequest, family_id: int, consent_id: int) -> H
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
-            messages.success(
-                request, "Consent withdrawn: what it covered is no longer shared on its basis"
-            )
+            messages.success(request, "Consent withdrawn: from now on, it allows no sharing")
             return redirect("sharing:overview", family_id=family_id)
     return render(
         request, "sharing/consent_withdraw.html", {"withdrawal": withdrawal, "form": form}

@@ -393,7 +393,7 @@ def test_withdrawing_would_stop_what_relies_on_the_consent_alone(shared: Shared)
     } == {
         (shared.hub_worker.team, label, shared.health_visiting, about)
         for label in ("Health", "Family support")
-        for about in (WHOLE_FAMILY.lower(), shared.mother.full_name)
+        for about in (None, shared.mother)
     }
     opened = AuditEvent.objects.get(category=DataCategory.IDENTITY)
     assert (opened.action, opened.person_id) == (AccessAction.UPDATE, shared.mother.pk)

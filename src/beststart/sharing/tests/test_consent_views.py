@@ -266,13 +266,14 @@ def test_a_consent_its_history_and_withdrawing_it(signed_in: Client, shared: Sha
         "Riverside Family Hub will no longer see health information that Testshire Health "
         f"Visiting records about {shared.mother.full_name}" in preview
     )
+    assert "records about the family as a whole" in preview
     assert "Withdrawal takes effect at once" in preview
 
     response = signed_in.post(withdraw_url, {"reason": "She asked us to stop"})
     assert response.status_code == 302
     assert response["Location"] == url("overview", shared)
     banner = page(signed_in.get(response["Location"]))
-    assert "Consent withdrawn" in banner
+    assert "Consent withdrawn: from now on, it allows no sharing" in banner
     assert '<strong class="govuk-tag govuk-tag--red">Withdrawn</strong>' in banner
     shared.consent.refresh_from_db()
     assert shared.consent.withdrawal_reason == "She asked us to stop"
