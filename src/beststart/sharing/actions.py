@@ -51,7 +51,17 @@ CHILD_KINDS = frozenset({PersonKind.CHILD, PersonKind.UNBORN})
 def check_consent(family: Family, terms: ConsentTerms) -> None:
     """Whether these terms make a consent that may be recorded for `family`: every problem,
     keyed by field, with what to do about it. Writes nothing."""
-    problems: dict[str, str] = {}
+    problems = {
+        **_what_and_to_whom(terms),
+        **_dates_and_evidence(terms),
+        **_who_consents(family, terms["person"], terms["given_by"]),
+    }
+    if problems:
+        raise ValidationError(problems)
+
+
+def _what_and_to_whom(terms: ConsentTerms) -> dict[str, str]:
+    problems = {}
     categories = set(terms["categories"])
     if not categories:
         problems["categories"] = "Select at least one kind of information to share"
@@ -68,6 +78,11 @@ def check_consent(family: Family, terms: ConsentTerms) -> None:
         )
     elif not set(terms["recipient_types"]) <= set(OrganisationType):
         problems["recipient_types"] = "Select types of organisation from the list"
+    return problems
+
+
+def _dates_and_evidence(terms: ConsentTerms) -> dict[str, str]:
+    problems = {}
     expires_on = terms["expires_on"]
     if expires_on is not None and expires_on <= terms["starts_on"]:
         problems["expires_on"] = "The expiry date must be after the start date"
@@ -75,9 +90,7 @@ def check_consent(family: Family, terms: ConsentTerms) -> None:
         problems["evidence"] = (
             "Enter where the signed form is kept, for example its reference number"
         )
-    problems.update(_who_consents(family, terms["person"], terms["given_by"]))
-    if problems:
-        raise ValidationError(problems)
+    return problems
 
 
 def _who_consents(family: Family, person: Person, given_by: Person) -> dict[str, str]:

@@ -255,32 +255,36 @@ def sharing_overview(actor: Actor, family_id: int) -> SharingOverview:
         actor, family_id, category=DataCategory.IDENTITY, action=AccessAction.VIEW
     )
     family, scope = gate.family, _scope(gate)
-    now, today = clock.now(), clock.today()
     agencies = []
     for agency in _agencies(family):
         facts = scope.facts_shown(agency.facts) if agency.facts else None
-        flows = _flows(scope.decisions(agency, facts)) if facts else []
-        agencies.append(AgencyView(agency, flows))
-    shares = None
-    if scope.sees_safeguarding:
-        shares = [
-            ShareView(share)
-            for share in SafeguardingShare.objects.filter(family=family)
-            .select_related("person", "approved_by")
-            .prefetch_related("recipient_organisations")
-            if share.is_in_force(today)
-        ]
+        agencies.append(AgencyView(agency, _flows(scope.decisions(agency, facts)) if facts else []))
     return SharingOverview(
         family=family,
         consents=_consents_by_person(scope.members),
         agencies=agencies,
-        break_glass=list(
-            BreakGlassAccess.objects.filter(
-                family=family, started_at__lte=now, expires_at__gt=now
-            ).select_related("user", "team")
-        ),
-        safeguarding_shares=shares,
+        break_glass=_open_break_glass(family),
+        safeguarding_shares=_shares_in_force(family) if scope.sees_safeguarding else None,
     )
+
+
+def _open_break_glass(family: Family) -> list[BreakGlassAccess]:
+    now = clock.now()
+    return list(
+        BreakGlassAccess.objects.filter(
+            family=family, started_at__lte=now, expires_at__gt=now
+        ).select_related("user", "team")
+    )
+
+
+def _shares_in_force(family: Family) -> list[ShareView]:
+    today = clock.today()
+    shares = (
+        SafeguardingShare.objects.filter(family=family)
+        .select_related("person", "approved_by")
+        .prefetch_related("recipient_organisations")
+    )
+    return [ShareView(share) for share in shares if share.is_in_force(today)]
 
 
 # --- One consent, and withdrawing it
