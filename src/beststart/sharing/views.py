@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from beststart.families.models import Family
 from beststart.families.selectors import adults_in, family_for_update
 from beststart.families.views import _actor, _apply_validation_error
 from beststart.sharing import actions, selectors
@@ -54,15 +55,20 @@ def record_consent(request: HttpRequest, family_id: int) -> HttpResponse:
         except ValidationError as error:
             _apply_validation_error(form, error)
         else:
-            carried = [
-                (name, value)
-                for name, values in request.POST.lists()
-                if name not in NOT_CARRIED
-                for value in values
-            ]
-            context = {"form": form, "family": family, "carried": carried}
-            return render(request, "sharing/consent_check.html", context)
+            return _check_answers(request, form, family)
     return render(request, "sharing/consent_form.html", {"form": form, "family": family})
+
+
+def _check_answers(request: HttpRequest, form: ConsentForm, family: Family) -> HttpResponse:
+    """The answers in words, and everything posted, carried on in hidden inputs."""
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in NOT_CARRIED
+        for value in values
+    ]
+    context = {"form": form, "family": family, "carried": carried}
+    return render(request, "sharing/consent_check.html", context)
 
 
 @personal_data
