@@ -320,6 +320,39 @@ def nhs_number_on_record(page: Page, family: Family) -> str:
     raise AssertionError(f"No NHS number is shown on the record of the {family.name}")
 
 
+CONSENT_HEADING = "Check your answers before recording consent"
+
+
+def fill_consent(page: Page, family: Family) -> str:
+    """From the family record, open the consent form and fill it in for the first adult, who
+    consents for themself to share their health information with family hubs; their name."""
+    page.goto(family.href)
+    navigate(page.get_by_role("link", name="Sharing and consent"))
+    navigate(page.get_by_role("link", name="Record consent"))
+    adult = group(page, "Who gave consent?").locator(".govuk-radios__item").first
+    name = adult.locator("label").inner_text().strip()
+    adult.get_by_role("radio").check()
+    choose(page, "Whose information is this consent about?", name)
+    group(page, "What information may be shared?").get_by_label("Health", exact=True).check()
+    group(page, "Which types of organisation may it be shared with?").get_by_label(
+        "Children's centre or family hub"
+    ).check()
+    choose(page, "What is it for?", "Early help and family support")
+    choose(page, "How was consent given?", "Verbal")
+    return name
+
+
+def record_consent(page: Page, family: Family) -> str:
+    """Record a consent through the form and "Check your answers"; the consent page's URL."""
+    fill_consent(page, family)
+    navigate(page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", level=1, name=CONSENT_HEADING)).to_be_visible()
+    navigate(page.get_by_role("button", name="Record consent"))
+    expect(page.get_by_role("heading", level=1, name="Consent recorded")).to_be_visible()
+    navigate(page.get_by_role("link", name=re.compile(r"^View consent \d+$")))
+    return urlsplit(page.url).path
+
+
 class Demo:
     """Facts about the county and records built for the tests, found or made once a run."""
 
@@ -353,6 +386,11 @@ class Demo:
         """The NHS number of someone a subject access request can be about."""
         family = self.facts.family(2)
         return self._as(HEALTH_VISITOR, "subject", lambda page: nhs_number_on_record(page, family))
+
+    def consent(self) -> str:
+        """The page of a consent recorded once a run, for the pages that show one."""
+        family = self.facts.family(6)
+        return self._as(HEALTH_VISITOR, "consent", lambda page: record_consent(page, family))
 
     def birth_form(self) -> str:
         family = self.facts.family(4)

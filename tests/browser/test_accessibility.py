@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from browser_support import (
+    CONSENT_HEADING,
     EMERGENCY_USER,
     HEALTH_VISITOR,
     INVALID_NHS_NUMBER,
@@ -21,6 +22,7 @@ from browser_support import (
     choose,
     days_from_today,
     fill_address,
+    fill_consent,
     fill_date,
     fill_person,
     navigate,
@@ -425,6 +427,70 @@ def _agreement_ended(page: Page, demo: Any) -> None:
     navigate(page.get_by_role("button", name="End this agreement"))
     expect(success_banner(page)).to_contain_text("Agreement ISA-DEMO-ENDED ends on")
     expect(page.locator("main .govuk-tag")).to_have_text("Ended")
+
+
+# --- Sharing and consent ----------------------------------------------------------------------
+
+
+@scenario("sharing-and-consent")
+def _sharing(page: Page, demo: Any) -> None:
+    demo.consent()
+    page.goto(demo.facts.family(6).href)
+    navigate(page.get_by_role("link", name="Sharing and consent"))
+    heading(page, "Sharing and consent")
+    expect(page.locator("main")).to_contain_text("Who can see this family and why")
+    expect(page.locator("main .govuk-tag").first).to_be_visible()
+
+
+@scenario("record-consent")
+def _record_consent(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(6).href + "consents/new/")
+    heading(page, "Record consent")
+
+
+@scenario("record-consent-with-errors")
+def _record_consent_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(6).href + "consents/new/")
+    fill_date(page, "Expiry date (optional)", days_from_today(-400))
+    navigate(page.get_by_role("button", name="Continue"))
+    error_summary(page, "Select whose information the consent is about")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select at least one kind")
+
+
+@scenario("record-consent-check-answers")
+def _record_consent_check(page: Page, demo: Any) -> None:
+    fill_consent(page, demo.facts.family(6))
+    navigate(page.get_by_role("button", name="Continue"))
+    heading(page, CONSENT_HEADING)
+
+
+@scenario("record-consent-confirmation")
+def _record_consent_confirmation(page: Page, demo: Any) -> None:
+    fill_consent(page, demo.facts.family(6))
+    navigate(page.get_by_role("button", name="Continue"))
+    navigate(page.get_by_role("button", name="Record consent"))
+    heading(page, "Consent recorded")
+
+
+@scenario("consent")
+def _consent(page: Page, demo: Any) -> None:
+    page.goto(demo.consent())
+    heading(page, re.compile(r"^Consent \d+ In force$"))
+
+
+@scenario("withdraw-consent")
+def _withdraw_consent(page: Page, demo: Any) -> None:
+    page.goto(demo.consent())
+    navigate(page.get_by_role("link", name="Withdraw consent"))
+    heading(page, re.compile(r"^Withdraw consent \d+$"))
+
+
+@scenario("access-log")
+def _access_log(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href)
+    navigate(page.get_by_role("link", name=re.compile(r"^Who has looked at ")).first)
+    heading(page, re.compile(r"^Who has looked at .*'s record$"))
+    expect(page.locator("main table tbody tr").first).to_be_visible()
 
 
 # --- Other roles and error pages --------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from browser_support import (
+    CONSENT_HEADING,
     EMERGENCY_ACCOUNT,
     EMERGENCY_REASON,
     HEALTH_VISITING_TEAM,
@@ -24,6 +25,7 @@ from browser_support import (
     date_values,
     days_from_today,
     fill_address,
+    fill_consent,
     fill_date,
     fill_person,
     group,
@@ -310,3 +312,52 @@ def test_emergency_access_by_one_team_then_the_privacy_officer_reviews_it(open_p
     expect(success_banner(officer)).to_contain_text(f"{reference} reviewed: justified")
     expect(officer.locator("#waiting + table tbody tr").filter(has_text=reference)).to_have_count(0)
     expect(officer.locator("#reviewed + table")).to_contain_text(reference)
+
+
+def test_record_a_consent_then_withdraw_it(open_page, demo):
+    family = demo.facts.family(7)
+    page = open_page(HEALTH_VISITOR)
+    name = fill_consent(page, family)
+    navigate(page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", level=1, name=CONSENT_HEADING)).to_be_visible()
+    answers = page.locator(".govuk-summary-list")
+    expect(answers).to_contain_text(name)
+    expect(answers).to_contain_text("Early help and family support")
+
+    # Change what may be shared: back to the form with every answer kept.
+    navigate(page.get_by_role("button", name="Change information"))
+    expect(page).to_have_url(re.compile(r"/consents/new/#id_categories_0$"))
+    information = group(page, "What information may be shared?")
+    expect(information.get_by_label("Health", exact=True)).to_be_checked()
+    expect(group(page, "How was consent given?").get_by_label("Verbal")).to_be_checked()
+    expect(group(page, "Who gave consent?").get_by_label(name, exact=True)).to_be_checked()
+    information.get_by_label("Family support", exact=True).check()
+    navigate(page.get_by_role("button", name="Continue"))
+    expect(answers).to_contain_text("Health, Family support")
+    navigate(page.get_by_role("button", name="Record consent"))
+
+    panel = page.locator(".govuk-panel--confirmation")
+    expect(panel).to_contain_text("Consent recorded")
+    reference = panel.locator("strong").inner_text()
+    navigate(page.get_by_role("link", name=f"View consent {reference}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Consent {reference} In force")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Children's centre or family hub")
+
+    navigate(page.get_by_role("link", name="Withdraw consent"))
+    expect(
+        page.get_by_role("heading", level=1, name=f"Withdraw consent {reference}")
+    ).to_be_visible()
+    expect(page.locator("main")).to_contain_text("What will stop being shared")
+    page.get_by_label("Why is consent being withdrawn? (optional)").fill("Asked us to stop")
+    navigate(page.get_by_role("button", name="Withdraw consent"))
+
+    expect(page.get_by_role("heading", level=1, name="Sharing and consent")).to_be_visible()
+    expect(success_banner(page)).to_contain_text("Consent withdrawn")
+    row = page.locator("main table tbody tr").filter(has_text=f"Consent {reference}")
+    expect(row.locator(".govuk-tag")).to_have_text("Withdrawn")
+    navigate(row.get_by_role("link"))
+    expect(page.locator("main")).to_contain_text("Reason: Asked us to stop")
+    expect(page.get_by_role("link", name="Withdraw consent")).to_have_count(0)
+
+    page.goto(family.href)
+    expect(chronology(page).first).to_contain_text(f"Consent {reference} for {name} withdrawn")

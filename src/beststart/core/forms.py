@@ -103,13 +103,19 @@ class GovukFormMixin:
         items: list[tuple[str, str]] = []
         for message in form.non_field_errors():
             items.append(("", str(message)))
-        for name, field in form.fields.items():
+        for name in form.fields:
             if name in form.errors:
-                anchor = form[name].auto_id
-                if isinstance(field, DateField) or isinstance(field.widget, forms.RadioSelect):
-                    # The first box of a date input or the first radio or checkbox of a group:
-                    # Django ids them _0, _1, ...; the group itself has no element with the id.
-                    anchor = f"{anchor}_0"
                 for message in form.errors[name]:
-                    items.append((anchor, str(message)))
+                    items.append((self.anchor(name), str(message)))
         return items
+
+    def anchor(self, name: str) -> str:
+        """The id of the element to take the practitioner to for a field: for a date input
+        or a group of radios or checkboxes, its first box or choice (Django ids them _0,
+        _1, ...; the group itself has no element with the id)."""
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        field = form.fields[name]
+        anchor = form[name].auto_id
+        if isinstance(field, DateField) or isinstance(field.widget, forms.RadioSelect):
+            return f"{anchor}_0"
+        return anchor

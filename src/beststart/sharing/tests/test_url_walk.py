@@ -25,8 +25,13 @@ from beststart.families.tests.factories import (
     PersonFactory,
     family_with_people,
 )
+from beststart.sharing.models import Consent
 from beststart.sharing.policy import PRACTITIONER_ROLES, SAFEGUARDING_ROLES
-from beststart.sharing.tests.factories import BreakGlassAccessFactory, SharingAgreementFactory
+from beststart.sharing.tests.factories import (
+    BreakGlassAccessFactory,
+    ConsentFactory,
+    SharingAgreementFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +77,7 @@ PRACTITIONER_PAGES = {"sharing:new-safeguarding-share": SAFEGUARDING_ROLES}
 # Break-glass is for a family the actor's team does NOT work with, and only for practitioners.
 OTHER_TEAMS_FAMILY_PAGES = {"sharing:break-glass"}
 # The ids that stand for a family's data; an agreement's id stands for no one's.
-FAMILY_KWARGS = {"family_id", "person_id", "involvement_id", "access_id"}
+FAMILY_KWARGS = {"family_id", "person_id", "involvement_id", "access_id", "consent_id"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,12 @@ def test_the_walk_finds_every_page() -> None:
         "sharing:subject-access-person",
         "sharing:subject-access-json",
         "sharing:family-export",
+        "sharing:overview",
+        "sharing:record-consent",
+        "sharing:consent",
+        "sharing:consent-recorded",
+        "sharing:withdraw-consent",
+        "sharing:access-log",
     } <= names
     assert len(names) == len(ROUTES), "two URL patterns share a name"
 
@@ -180,9 +191,16 @@ def _ids(family: Family, person_from: Family, involvement_from: Family) -> dict[
         or person_from.members.order_by("id").first()
     )
     involvement = Involvement.objects.filter(family=involvement_from, ended_on=None).first()
+    consent = Consent.objects.filter(person__memberships__family=person_from).first()
     assert person is not None
     assert involvement is not None
-    return {"family_id": family.pk, "person_id": person.pk, "involvement_id": involvement.pk}
+    assert consent is not None
+    return {
+        "family_id": family.pk,
+        "person_id": person.pk,
+        "involvement_id": involvement.pk,
+        "consent_id": consent.pk,
+    }
 
 
 @pytest.fixture
@@ -200,6 +218,9 @@ def walk(db: None) -> Walk:
     for user in practitioners[1:]:  # everyone has the family on their caseload
         InvolvementFactory(family=visible, team=team, practitioner=user)
     hidden = family_with_people(team=TeamFactory(), surname="Hiddlestane")
+    for family in (visible, hidden):  # a consent to open, and to withdraw
+        mother = family.members.get(kind=PersonKind.PARENT)
+        ConsentFactory(person=mother, recorded_by=practitioners[0], recorded_by_team=team)
     markers = []
     for family in (visible, hidden):
         for person in family.members.all():
