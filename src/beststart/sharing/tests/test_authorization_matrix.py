@@ -8,12 +8,14 @@ states x 5 actions = 16,500 cases, in 60 worlds (one per consent state, relation
 and agreement state), each built in a savepoint and rolled back.
 
 In each world, one actor per role works in an organisation of its own, of the type that role
-works in. The entry decided is about the mother, recorded either by the actor's own team or
-by "Elsewhere Health Visiting", a health visiting service none of the actors works in (so that
-for a health visitor or team manager, too, it is another organisation). Consent is the
-mother's, naming every actor's organisation type; out of scope, it is in force but names only
-another organisation. The agreement is between the actor's organisation and Elsewhere, for
-every category; not in force, one has ended and another has not started yet.
+works in. The entry decided in each category is about a member of the family of its own,
+recorded either by the actor's own team or by "Elsewhere Health Visiting", a health visiting
+service none of the actors works in (so that for a health visitor or team manager, too, it is
+another organisation). The member's consent names every actor's organisation type, for every
+category; out of scope, one consent in force names the actors' types for every category but
+this one, and another names only a different organisation for this one. The agreement is
+between the actor's organisation and Elsewhere, for every category; not in force, one has
+ended and another has not started yet.
 """
 
 from __future__ import annotations
@@ -120,20 +122,34 @@ def _involve(family: Family, team: Team, relationship: Relationship) -> None:
         )
 
 
-def _consent(mother: Person, state: ConsentState, cast: Cast) -> None:
-    if state is ConsentState.NONE:
-        return
-    fields: dict[str, object] = {
-        "categories": list(DataCategory),
-        "recipient_types": sorted({WORKS_IN[role] for role in ROLES}),
-    }
-    if state is ConsentState.EXPIRED:
-        fields |= {"starts_on": days_from_today(-400), "expires_on": days_from_today(-35)}
-    elif state is ConsentState.WITHDRAWN:
-        fields["withdrawn_at"] = clock.now() - dt.timedelta(days=1)
-    elif state is ConsentState.OUT_OF_SCOPE:
-        fields |= {"recipient_types": [], "recipient_organisations": [cast.stranger]}
-    ConsentFactory(person=mother, **fields)
+def _consent(person: Person, category: str, state: ConsentState, cast: Cast) -> None:
+    """The consent of the member whom the `category` entry is about."""
+    actor_types = sorted({WORKS_IN[role] for role in ROLES})
+    every_category = {"categories": list(DataCategory), "recipient_types": actor_types}
+    consents: list[dict[str, object]] = {
+        ConsentState.NONE: [],
+        ConsentState.GIVEN: [every_category],
+        ConsentState.EXPIRED: [
+            every_category
+            | {"starts_on": days_from_today(-400), "expires_on": days_from_today(-35)}
+        ],
+        ConsentState.WITHDRAWN: [
+            every_category | {"withdrawn_at": clock.now() - dt.timedelta(days=1)}
+        ],
+        ConsentState.OUT_OF_SCOPE: [
+            {  # the actors' organisation types, for every other category
+                "categories": [other for other in CATEGORIES if other != category],
+                "recipient_types": actor_types,
+            },
+            {  # this category, for another organisation only
+                "categories": [category],
+                "recipient_types": [],
+                "recipient_organisations": [cast.stranger],
+            },
+        ],
+    }[state]
+    for fields in consents:
+        ConsentFactory(person=person, **fields)
 
 
 def _agreements(state: Agreement, cast: Cast) -> None:
@@ -154,11 +170,15 @@ def _agreements(state: Agreement, cast: Cast) -> None:
         )
 
 
-def _subjects(family: Family, mother: Person, teams: list[Team]) -> dict[tuple[int, str], Subject]:
-    """An entry about the mother in every category, recorded by each of `teams`."""
+def _subjects(
+    family: Family, about: dict[str, Person], teams: list[Team]
+) -> dict[tuple[int, str], Subject]:
+    """An entry in every category, about its member, recorded by each of `teams`."""
     return {
         (team.pk, category): Subject.of_entry(
-            ChronologyEventFactory(family=family, person=mother, team=team, category=category)
+            ChronologyEventFactory(
+                family=family, person=about[category], team=team, category=category
+            )
         )
         for team in teams
         for category in CATEGORIES
@@ -176,17 +196,17 @@ class Built:
 
 def build(world: World, cast: Cast) -> Built:
     family = FamilyFactory()
-    mother = PersonFactory(parent=True)
-    FamilyMemberFactory(family=family, person=mother)
-    FamilyMemberFactory(family=family, person=PersonFactory())
+    about = {category: PersonFactory(parent=True) for category in CATEGORIES}
+    for category, person in about.items():
+        FamilyMemberFactory(family=family, person=person)
+        _consent(person, category, world.consent, cast)
     InvolvementFactory(family=family, team=cast.elsewhere)
     for actor in cast.actors:
         _involve(family, actor.team, world.relationship)
-    _consent(mother, world.consent, cast)
     _agreements(world.agreement, cast)
     own = world.origin is Origin.OWN
     recorders = [actor.team for actor in cast.actors] if own else [cast.elsewhere]
-    return Built(family, _subjects(family, mother, recorders))
+    return Built(family, _subjects(family, about, recorders))
 
 
 # ---------------------------------------------------------------------------------------------
