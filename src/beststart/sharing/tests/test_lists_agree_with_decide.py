@@ -244,6 +244,12 @@ class Built:
     def orgs(self, indices: list[int]) -> list[Organisation]:
         return [self.organisations[index] for index in indices]
 
+    def member(self, index: int | None, family: Family) -> Person | None:
+        """The person drawn, if they belong to `family` (otherwise: about the whole family)."""
+        if index is None or self.people[index][0] != family:
+            return None
+        return self.people[index][1]
+
 
 def _households(spec: WorldSpec) -> tuple[list[Family], list[tuple[Family, Person]]]:
     families, people = [], []
@@ -306,10 +312,9 @@ def _agreements_and_shares(spec: WorldSpec, built: Built) -> None:
     for share in spec.shares:
         starts, ends = _dates(share.period)
         family = built.families[share.family]
-        person = None if share.person is None else built.people[share.person]
         SafeguardingShareFactory(
             family=family,
-            person=person[1] if person and person[0] == family else None,
+            person=built.member(share.person, family),
             categories=share.categories,
             recipient_types=share.recipient_types,
             recipient_organisations=built.orgs(share.recipient_organisations),
@@ -331,10 +336,9 @@ def _break_glass_and_entries(spec: WorldSpec, built: Built) -> None:
         )
     for entry in spec.entries:
         family = built.families[entry.family]
-        person = None if entry.person is None else built.people[entry.person]
         ChronologyEventFactory(
             family=family,
-            person=person[1] if person and person[0] == family else None,
+            person=built.member(entry.person, family),
             team=built.teams[entry.team],
             category=entry.category,
             is_sealed=entry.sealed,
