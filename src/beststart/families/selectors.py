@@ -26,10 +26,9 @@ from beststart.families.models import (
 )
 from beststart.families.names import name_key, normalise_name
 from beststart.families.search import ParsedQuery, parse_query
-from beststart.sharing.access import SharingGate, audit_shown, open_family
+from beststart.sharing.access import SharingGate, audit_decision, audit_shown, open_family
 from beststart.sharing.models import BreakGlassAccess
 from beststart.sharing.policy import (
-    ALLOW_IDENTITY_CHECK,
     ALLOW_INVOLVEMENT,
     active_involvements,
     decide,
@@ -149,13 +148,26 @@ def children_in(family: Family) -> QuerySet[Person]:
 
 
 def involvement_for_update(actor: Actor, family_id: int, involvement_id: int) -> Involvement:
+    """An open involvement the actor may end: the update decision and the finer rule, both
+    audited, allowed or refused."""
     family = family_for_update(actor, family_id)
     involvements = list(family.involvements.select_related("team"))
     involvement = next(
         (each for each in involvements if each.pk == involvement_id and each.ended_on is None),
         None,
     )
-    if involvement is None or not may_end_involvement(actor, involvement, involvements):
+    if involvement is None:
+        raise NotFoundOrNotAllowed
+    decision = may_end_involvement(actor, involvement, involvements)
+    audit_decision(
+        actor,
+        decision,
+        family_id=family.pk,
+        person_id=None,
+        category=DataCategory.IDENTITY,
+        action=AccessAction.UPDATE,
+    )
+    if not decision:
         raise NotFoundOrNotAllowed
     return involvement
 
@@ -364,9 +376,47 @@ def identity_matches(
     """People already on the register who may be the person about to be created.
 
     Looks across the whole register (that is its purpose) but shows only name, date of birth,
-    postcode district and which teams work with them, and audits every person shown."""
-    if not decide(actor, None, DataCategory.IDENTITY, AccessAction.IDENTITY_CHECK):
-        return []
+    postcode district and which teams work with them, and audits every person shown. A check
+    that shows no one is audited too, with no family or person: the register was looked at."""
+    decision = decide(actor, None, DataCategory.IDENTITY, AccessAction.IDENTITY_CHECK)
+    if not decision:
+        return []  # refused on the role alone, before the register is looked at
+    matches = _identity_candidates(
+        actor,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        nhs_number=nhs_number,
+    )
+    _attach_identity_context(actor, matches)
+    matches.sort(key=lambda match: -match.score)
+    if not matches:
+        audit_decision(
+            actor,
+            decision,
+            family_id=None,
+            person_id=None,
+            category=DataCategory.IDENTITY,
+            action=AccessAction.IDENTITY_CHECK,
+        )
+    audit_shown(
+        actor,
+        ((match.family_id, match.person_id) for match in matches),
+        category=DataCategory.IDENTITY,
+        action=AccessAction.IDENTITY_CHECK,
+        basis=decision.basis,
+    )
+    return matches
+
+
+def _identity_candidates(
+    actor: Actor,
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None,
+    nhs_number: str | None,
+) -> list[IdentityMatch]:
     condition = Q()
     if nhs_number:
         condition |= Q(nhs_number=nhs_number)
@@ -404,15 +454,6 @@ def identity_matches(
                     teams=[],
                 )
             )
-    _attach_identity_context(actor, matches)
-    matches.sort(key=lambda match: -match.score)
-    audit_shown(
-        actor,
-        ((match.family_id, match.person_id) for match in matches),
-        category=DataCategory.IDENTITY,
-        action=AccessAction.IDENTITY_CHECK,
-        basis=ALLOW_IDENTITY_CHECK.basis,
-    )
     return matches
 
 
