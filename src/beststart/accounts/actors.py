@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
 from beststart.accounts.models import Membership, Organisation, Role, Team, User
 
 
@@ -38,3 +40,8 @@ def actor_for(user: User) -> Actor | None:
         .first()
     )
     return Actor(user=user, membership=membership) if membership else None
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    """The actor ActorMiddleware put on a request to a view that needs one."""
+    return request.actor  # type: ignore[attr-defined]

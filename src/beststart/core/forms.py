@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from beststart.core import clock
 
@@ -119,3 +120,13 @@ class GovukFormMixin:
         if isinstance(field, DateField) or isinstance(field.widget, forms.RadioSelect):
             return f"{anchor}_0"
         return anchor
+
+
+def apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show an action's validation error on the form, beside the field it is about."""
+    target: Any = form
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target.add_error(field if field in target.fields else None, errors)
+    else:
+        target.add_error(None, error)

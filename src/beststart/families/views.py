@@ -13,7 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from beststart.accounts.actors import Actor
+from beststart.accounts.actors import Actor, actor_of
+from beststart.core.forms import apply_validation_error
 from beststart.families import actions, selectors
 from beststart.families.forms import (
     BirthForm,
@@ -34,20 +35,6 @@ from beststart.sharing.decorators import no_personal_data, personal_data
 from beststart.sharing.policy import categories_for, may_share_for_safeguarding, may_use_records
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined]
-
-
-def _apply_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show an action's validation error on the form, beside the field it is about."""
-    target: Any = form
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target.add_error(field if field in target.fields else None, errors)
-    else:
-        target.add_error(None, error)
-
-
 @no_personal_data
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
@@ -61,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @personal_data
 @require_http_methods(["GET"])
 def caseload(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     require_record_access(actor)
     page = selectors.caseload(actor, request.GET.get("page", 1))
     return render(
@@ -80,7 +67,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """Searches are posted, so names and NHS numbers never appear in a URL, a browser's
     history or a server log."""
-    actor = _actor(request)
+    actor = actor_of(request)
     require_record_access(actor)
     form = SearchForm(request.POST if request.method == "POST" else None)
     results = None
@@ -93,7 +80,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create_family(request: HttpRequest) -> HttpResponse:
     """Search before create: check the register first, then create with what was typed."""
-    actor = _actor(request)
+    actor = actor_of(request)
     require_record_access(actor)
     step = request.POST.get("step", "check")
     identity_form = IdentityForm(
@@ -129,7 +116,7 @@ def create_family(request: HttpRequest) -> HttpResponse:
                         address=family_form.address_details(),
                     )
                 except ValidationError as error:
-                    _apply_validation_error(family_form, error)
+                    apply_validation_error(family_form, error)
                 else:
                     messages.success(request, "Family record created")
                     return redirect("families:record", family_id=family.pk)
@@ -157,7 +144,7 @@ def _identity_matches(actor: Actor, data: dict[str, Any]) -> list[selectors.Iden
 @personal_data
 @require_http_methods(["GET"])
 def family_record(request: HttpRequest, family_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     record = selectors.family_record(actor, family_id)
     context = {
         "record": record,
@@ -180,7 +167,7 @@ def _save(
     try:
         result = write()
     except ValidationError as error:
-        _apply_validation_error(form, error)
+        apply_validation_error(form, error)
         return None
     messages.success(request, message(result) if callable(message) else message)
     return redirect("families:record", family_id=family.pk)
@@ -189,7 +176,7 @@ def _save(
 @personal_data
 @require_http_methods(["GET", "POST"])
 def add_member(request: HttpRequest, family_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family = selectors.family_for_update(actor, family_id)
     form = MemberForm(
         request.POST or None,
@@ -217,7 +204,7 @@ def add_member(request: HttpRequest, family_id: int) -> HttpResponse:
 @personal_data
 @require_http_methods(["GET", "POST"])
 def edit_person(request: HttpRequest, family_id: int, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family, person = selectors.member_for_update(actor, family_id, person_id)
     form = EditPersonForm(request.POST or None, person=person)
     saved = _save(
@@ -236,7 +223,7 @@ def edit_person(request: HttpRequest, family_id: int, person_id: int) -> HttpRes
 @personal_data
 @require_http_methods(["GET", "POST"])
 def record_birth(request: HttpRequest, family_id: int, person_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family, person = selectors.unborn_for_birth(actor, family_id, person_id)
     form = BirthForm(request.POST or None)
     saved = _save(
@@ -255,7 +242,7 @@ def record_birth(request: HttpRequest, family_id: int, person_id: int) -> HttpRe
 @personal_data
 @require_http_methods(["GET", "POST"])
 def move_address(request: HttpRequest, family_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family = selectors.family_for_update(actor, family_id)
     form = MoveForm(request.POST or None)
     saved = _save(
@@ -271,7 +258,7 @@ def move_address(request: HttpRequest, family_id: int) -> HttpResponse:
 @personal_data
 @require_http_methods(["GET", "POST"])
 def add_involvement(request: HttpRequest, family_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family = selectors.family_for_update(actor, family_id)
     form = InvolvementForm(request.POST or None)
     saved = _save(
@@ -288,7 +275,7 @@ def add_involvement(request: HttpRequest, family_id: int) -> HttpResponse:
 @personal_data
 @require_http_methods(["GET", "POST"])
 def add_relationship(request: HttpRequest, family_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family = selectors.family_for_update(actor, family_id)
     form = RelationshipForm(
         request.POST or None,
@@ -309,7 +296,7 @@ def add_relationship(request: HttpRequest, family_id: int) -> HttpResponse:
 @personal_data
 @require_http_methods(["GET", "POST"])
 def end_involvement(request: HttpRequest, family_id: int, involvement_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     involvement = selectors.involvement_for_update(actor, family_id, involvement_id)
     form = EndInvolvementForm(request.POST or None)
     saved = _save(
@@ -328,7 +315,7 @@ def end_involvement(request: HttpRequest, family_id: int, involvement_id: int) -
 @personal_data
 @require_http_methods(["GET", "POST"])
 def add_note(request: HttpRequest, family_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family = selectors.family_for_update(actor, family_id)
     form = NoteForm(
         request.POST or None,

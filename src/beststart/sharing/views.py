@@ -13,9 +13,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from beststart.accounts.actors import actor_of
+from beststart.core.forms import apply_validation_error
 from beststart.families.models import Family
 from beststart.families.selectors import adults_in, family_for_update
-from beststart.families.views import _actor, _apply_validation_error
 from beststart.sharing import actions, selectors
 from beststart.sharing.decorators import personal_data
 from beststart.sharing.forms import (
@@ -40,7 +41,7 @@ NOT_CARRIED = frozenset({"csrfmiddlewaretoken", "step"})
 @personal_data
 @require_http_methods(["GET"])
 def sharing_overview(request: HttpRequest, family_id: int) -> HttpResponse:
-    overview = selectors.sharing_overview(_actor(request), family_id)
+    overview = selectors.sharing_overview(actor_of(request), family_id)
     return render(request, "sharing/consent_overview.html", {"overview": overview})
 
 
@@ -49,7 +50,7 @@ def sharing_overview(request: HttpRequest, family_id: int) -> HttpResponse:
 def record_consent(request: HttpRequest, family_id: int) -> HttpResponse:
     """The form, then "Check your answers" (its Change buttons post everything back to the
     form), then the record and a confirmation page."""
-    actor = _actor(request)
+    actor = actor_of(request)
     family = family_for_update(actor, family_id)
     form = ConsentForm(
         request.POST or None,
@@ -67,7 +68,7 @@ def record_consent(request: HttpRequest, family_id: int) -> HttpResponse:
                 )
             actions.check_consent(family, form.terms())
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             return _check_answers(request, form, family)
     return render(request, "sharing/consent_form.html", {"form": form, "family": family})
@@ -88,21 +89,21 @@ def _check_answers(request: HttpRequest, form: ConsentForm, family: Family) -> H
 @personal_data
 @require_http_methods(["GET"])
 def consent_recorded(request: HttpRequest, family_id: int, consent_id: int) -> HttpResponse:
-    detail = selectors.consent_detail(_actor(request), family_id, consent_id)
+    detail = selectors.consent_detail(actor_of(request), family_id, consent_id)
     return render(request, "sharing/consent_recorded.html", {"detail": detail})
 
 
 @personal_data
 @require_http_methods(["GET"])
 def consent(request: HttpRequest, family_id: int, consent_id: int) -> HttpResponse:
-    detail = selectors.consent_detail(_actor(request), family_id, consent_id)
+    detail = selectors.consent_detail(actor_of(request), family_id, consent_id)
     return render(request, "sharing/consent_detail.html", {"detail": detail})
 
 
 @personal_data
 @require_http_methods(["GET", "POST"])
 def withdraw_consent(request: HttpRequest, family_id: int, consent_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     withdrawal = selectors.consent_withdrawal(actor, family_id, consent_id)
     form = WithdrawConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -114,7 +115,7 @@ def withdraw_consent(request: HttpRequest, family_id: int, consent_id: int) -> H
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, "Consent withdrawn: from now on, it allows no sharing")
             return redirect("sharing:overview", family_id=family_id)
@@ -126,7 +127,7 @@ def withdraw_consent(request: HttpRequest, family_id: int, consent_id: int) -> H
 @personal_data
 @require_http_methods(["GET"])
 def access_log(request: HttpRequest, family_id: int, person_id: int) -> HttpResponse:
-    log = selectors.access_log(_actor(request), family_id, person_id, request.GET.get("page", 1))
+    log = selectors.access_log(actor_of(request), family_id, person_id, request.GET.get("page", 1))
     return render(request, "sharing/consent_access_log.html", {"log": log})
 
 
@@ -147,14 +148,14 @@ def _submit(request: HttpRequest, form: forms.Form, write: Callable[[], Written]
     try:
         return write()
     except ValidationError as error:
-        _apply_validation_error(form, error)
+        apply_validation_error(form, error)
         return None
 
 
 @personal_data
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest, family_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family = selectors.family_for_break_glass(actor, family_id)
     form = BreakGlassForm(_posted(request))
     started = _submit(
@@ -171,7 +172,7 @@ def break_glass(request: HttpRequest, family_id: int) -> HttpResponse:
 @personal_data
 @require_http_methods(["GET", "POST"])
 def new_safeguarding_share(request: HttpRequest, family_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     family = selectors.family_for_safeguarding_share(actor, family_id)
     form = SafeguardingShareForm(
         _posted(request),
@@ -194,14 +195,14 @@ def new_safeguarding_share(request: HttpRequest, family_id: int) -> HttpResponse
 @personal_data
 @require_http_methods(["GET"])
 def privacy_home(request: HttpRequest) -> HttpResponse:
-    reviews = selectors.break_glass_reviews(_actor(request))
+    reviews = selectors.break_glass_reviews(actor_of(request))
     return render(request, "sharing/privacy_home.html", {"reviews": reviews})
 
 
 @personal_data
 @require_http_methods(["GET", "POST"])
 def review_break_glass(request: HttpRequest, access_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     detail = selectors.break_glass_access(actor, access_id)
     form = BreakGlassReviewForm(_posted(request))
     reviewed = _submit(
@@ -221,14 +222,14 @@ def review_break_glass(request: HttpRequest, access_id: int) -> HttpResponse:
 @personal_data
 @require_http_methods(["GET"])
 def agreements(request: HttpRequest) -> HttpResponse:
-    rows = selectors.agreements(_actor(request))
+    rows = selectors.agreements(actor_of(request))
     return render(request, "sharing/agreement_list.html", {"rows": rows})
 
 
 @personal_data
 @require_http_methods(["GET", "POST"])
 def new_agreement(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     selectors.require_privacy_officer(actor)
     form = AgreementForm(_posted(request))
     created = _submit(
@@ -243,7 +244,7 @@ def new_agreement(request: HttpRequest) -> HttpResponse:
 @personal_data
 @require_http_methods(["GET", "POST"])
 def agreement(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     view = selectors.agreement(actor, agreement_id)
     form = EndAgreementForm(_posted(request))
     ended = _submit(
