@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from beststart.accounts.models import OrganisationType, Team, User
+from beststart.accounts.models import OrganisationType, Role, Team, User
 from beststart.core.categories import DataCategory
 from beststart.families.models import (
     Address,
@@ -328,6 +328,7 @@ def _break_glass(users: dict[str, User], triage_families: set[int], now: dt.date
     ):
         access = BreakGlassAccess.objects.create(
             user=triage,
+            role=Role.TRIAGE_OFFICER,
             team=team,
             family_id=family_id,
             reason=BreakGlassReason.TEAM_UNREACHABLE,

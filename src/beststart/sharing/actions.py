@@ -270,6 +270,7 @@ def start_break_glass(
     started_at = clock.now()
     access = BreakGlassAccess(
         user=actor.user,
+        role=actor.role,
         team=actor.team,
         family=family,
         reason=reason,

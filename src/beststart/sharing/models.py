@@ -11,7 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
-from beststart.accounts.models import Organisation, OrganisationType
+from beststart.accounts.models import Organisation, OrganisationType, Role
 from beststart.core.categories import DataCategory
 from beststart.core.models import TimeStampedModel
 
@@ -254,6 +254,9 @@ class BreakGlassAccess(TimeStampedModel):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(
+        max_length=32, choices=Role.choices, help_text="The role the user acted in"
+    )
     family = models.ForeignKey(
         "families.Family", on_delete=models.PROTECT, related_name="break_glass_accesses"
     )

@@ -8,7 +8,10 @@ the rules below, tried in this order, and the first that answers decides.
    A privacy officer may export everything held about a person for a subject access request.
 2. Sealed. An entry private to the recording team is seen by that team only.
 3. Relationship. The actor's team must have an active involvement with the family, or the actor
-   an open break-glass access (view only).
+   an open break-glass access. Break-glass is for vital interests in an emergency: it opens,
+   for viewing only, everything the role may see but sealed entries, without rules 4 to 6.
+   An ended involvement counts as none: the organisation keeps its records, but reads them
+   again only through a new involvement, break-glass, or a subject access request.
 4. Share-out. An organisation always sees and edits what it recorded itself. Identity data is
    the shared family register, open to every team working with the family (the duty to share
    for direct care and to use the NHS number as the common identifier). Nobody edits another
@@ -519,4 +522,8 @@ def may_break_glass(actor: Actor, facts: FamilyFacts) -> Decision:
         return DENY_ROLE
     if facts.involved:
         return DENY_ACTION.because("the actor's team already works with the family")
+    if facts.break_glass is not None:
+        return DENY_ACTION.because(
+            f"the actor's emergency access {facts.break_glass.reference} is still open"
+        )
     return ALLOW_BREAK_GLASS_REQUEST

@@ -464,20 +464,27 @@ def _audited(
     return decision
 
 
-def family_for_break_glass(actor: Actor, family_id: int) -> Family:
-    """The family a practitioner asks emergency access to. The page shows its record number
+def family_for_break_glass(actor: Actor, family_id: int) -> tuple[Family, bool]:
+    """The family a practitioner asks emergency access to, and whether their access to it is
+    already open (then they go straight to the record). The page shows its record number
     only, as the identity check that led there did; the decision is audited either way."""
     family = Family.objects.filter(pk=family_id).first()
     if family is None:
         raise NotFoundOrNotAllowed
+    facts = FamilyFacts.load(actor, family.pk)
+    if facts.break_glass is not None and not facts.involved:
+        gate = SharingGate.open(
+            actor, family.pk, category=DataCategory.IDENTITY, action=AccessAction.VIEW
+        )
+        return gate.family, True
     _audited(
         actor,
-        may_break_glass(actor, FamilyFacts.load(actor, family.pk)),
+        may_break_glass(actor, facts),
         family_id=family.pk,
         category=DataCategory.IDENTITY,
         action=AccessAction.IDENTITY_CHECK,
     )
-    return family
+    return family, False
 
 
 def family_for_safeguarding_share(actor: Actor, family_id: int) -> Family:
@@ -539,17 +546,10 @@ class BreakGlassSummary:
 
 
 def _summaries(accesses: list[BreakGlassAccess]) -> list[BreakGlassSummary]:
-    """Each access with the role its user held in the team, and whether it is still open."""
-    memberships = Membership.objects.filter(
-        user__in={access.user_id for access in accesses},
-        team__in={access.team_id for access in accesses},
-    ).order_by("-id")
-    roles = {(each.user_id, each.team_id): Role(each.role).label for each in memberships}
+    """Each access with the role its user acted in, and whether it is still open."""
     now = clock.now()
     return [
-        BreakGlassSummary(
-            access, roles.get((access.user_id, access.team_id), ""), access.is_open_at(now)
-        )
+        BreakGlassSummary(access, access.get_role_display(), access.is_open_at(now))
         for access in accesses
     ]
 

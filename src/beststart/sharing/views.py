@@ -156,7 +156,9 @@ def _submit(request: HttpRequest, form: forms.Form, write: Callable[[], Written]
 @require_http_methods(["GET", "POST"])
 def break_glass(request: HttpRequest, family_id: int) -> HttpResponse:
     actor = actor_of(request)
-    family = selectors.family_for_break_glass(actor, family_id)
+    family, already_open = selectors.family_for_break_glass(actor, family_id)
+    if already_open:
+        return redirect("families:record", family_id=family.pk)
     form = BreakGlassForm(_posted(request))
     started = _submit(
         request,

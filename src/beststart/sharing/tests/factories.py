@@ -7,7 +7,7 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
-from beststart.accounts.models import OrganisationType
+from beststart.accounts.models import OrganisationType, Role
 from beststart.accounts.tests.factories import TeamFactory, UserFactory
 from beststart.core import clock
 from beststart.core.categories import DataCategory
@@ -118,6 +118,7 @@ class BreakGlassAccessFactory(DjangoModelFactory[BreakGlassAccess]):
 
     user = factory.SubFactory(UserFactory)
     team = factory.SubFactory(TeamFactory)
+    role = Role.FAMILY_HUB_WORKER
     family = factory.SubFactory(FamilyFactory)
     reason = BreakGlassReason.TEAM_UNREACHABLE
     account = "Called out of hours about a baby; the health visiting team was closed"

@@ -182,3 +182,18 @@ def test_what_the_review_page_shows_was_opened_is_bounded_by_the_access(
         assert outside not in text
     assert clock.now() < access.expires_at
     assert "Open until" in text
+
+
+def test_an_access_still_open_is_not_opened_twice(world: World, signed_in: Client) -> None:
+    first = actions.start_break_glass(actor=world.actor, family=world.other_family, **VALID)
+    assert first.role == world.actor.role
+    url = f"/families/{world.other_family.pk}/break-glass/"
+    response = signed_in.get(url)
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/families/{world.other_family.pk}/",
+    )
+    with pytest.raises(NotFoundOrNotAllowed):
+        actions.start_break_glass(actor=world.actor, family=world.other_family, **VALID)
+    assert list(BreakGlassAccess.objects.all()) == [first]
+    assert len(mail.outbox) <= 1  # one alert for one access
