@@ -403,9 +403,11 @@ class Demo:
         )
 
     def emergency_access(self, key: str) -> EmergencyAccess:
-        """An access waiting for review, one per key, each to the same family."""
+        """An access waiting for review, one per key, each to the same family by a different
+        practitioner (one person has one access to a family open at a time)."""
         family = self.emergency_family()
-        return self._as(EMERGENCY_USER, f"emergency {key}", lambda page: break_glass(page, family))
+        user = EMERGENCY_USERS[key]
+        return self._as(user, f"emergency {key}", lambda page: break_glass(page, family))
 
     def reviewed_access(self) -> EmergencyAccess:
         access = self.emergency_access("reviewed")
@@ -420,6 +422,13 @@ class Demo:
 # Break-glass: a family only the health visitors work with, and emergency access to it
 
 EMERGENCY_USER = "gp.staff"  # a GP practice: no involvement with the family below
+# Who breaks the glass for each access the scenarios need; none works with that family.
+EMERGENCY_USERS = {
+    "open": EMERGENCY_USER,
+    "waiting": "school",
+    "reviewed here": "early.years",
+    "reviewed": "voluntary",
+}
 EMERGENCY_REASON = "Medical emergency"
 EMERGENCY_ACCOUNT = "Called by the surgery: the baby is unwell and the health visitors are closed"
 REFERENCE = re.compile(r"BG-\d{6}")

@@ -56,31 +56,42 @@ class SharingGate:
 
     def decide(self, subject: Subject, category: str, action: str) -> Decision:
         decision = evaluate(self.facts, subject, category, action)
-        self._audit(subject.person_id, category, action, decision)
+        record_accesses(
+            actor=self.actor, accesses=self._unaudited(subject, category, action, decision)
+        )
         return decision
 
     def entries(self, entries: Iterable[EntryT], action: str) -> list[EntryT]:
-        """The entries the actor may see; each distinct decision, either way, audited."""
-        shown = []
+        """The entries the actor may see; each distinct decision, either way, audited in one
+        write."""
+        shown, accesses = [], []
         for entry in entries:
-            decision = self.decide(Subject.of_entry(entry), entry.category, action)
+            subject = Subject.of_entry(entry)
+            decision = evaluate(self.facts, subject, entry.category, action)
+            accesses += self._unaudited(subject, entry.category, action, decision)
             if decision:
                 shown.append(entry)
+        record_accesses(actor=self.actor, accesses=accesses)
         return shown
 
-    def _audit(self, person_id: int | None, category: str, action: str, decision: Decision) -> None:
-        key = (person_id, category, action, decision.allowed, decision.basis)
+    def _unaudited(
+        self, subject: Subject, category: str, action: str, decision: Decision
+    ) -> list[Access]:
+        """The audit row of a decision this gate has not yet recorded, if any."""
+        key = (subject.person_id, category, action, decision.allowed, decision.basis)
         if key in self._audited:
-            return
+            return []
         self._audited.add(key)
-        audit_decision(
-            self.actor,
-            decision,
-            family_id=self.family.pk,
-            person_id=person_id,
-            category=category,
-            action=action,
-        )
+        return [
+            Access(
+                family_id=self.family.pk,
+                person_id=subject.person_id,
+                category=category,
+                action=action,
+                allowed=decision.allowed,
+                basis=decision.basis,
+            )
+        ]
 
 
 def open_family(
