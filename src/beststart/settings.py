@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "beststart.families",
     "beststart.sharing",
     "beststart.audit",
+    "beststart.care",
+    "beststart.activities",
     "beststart.demo",
 ]
 

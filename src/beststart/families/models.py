@@ -203,6 +203,13 @@ class Address(TimeStampedModel):
         return self.moved_out is None
 
 
+class InvolvementEnd(models.TextChoices):
+    COMPLETED = "completed", "The team's work with the family is complete"
+    MOVED_OUT = "moved_out", "The family moved out of the area"
+    TRANSFERRED = "transferred", "Transferred to another team"
+    DIED = "died", "The child died"
+
+
 class Involvement(TimeStampedModel):
     """A team (and usually a named practitioner) working with a family, from when to when."""
 
@@ -219,6 +226,7 @@ class Involvement(TimeStampedModel):
     reason = models.CharField(max_length=200, blank=True)
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=12, choices=InvolvementEnd.choices, blank=True)
 
     class Meta:
         ordering = ["-started_on", "-id"]

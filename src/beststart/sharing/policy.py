@@ -37,7 +37,7 @@ from typing import Protocol, TypeVar
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from beststart.accounts.actors import Actor
-from beststart.accounts.models import Organisation, OrganisationType, Role
+from beststart.accounts.models import Organisation, OrganisationType, Role, Team
 from beststart.core import clock
 from beststart.core.categories import AccessAction, DataCategory
 from beststart.families.models import Address, Family, FamilyMember, Involvement
@@ -446,6 +446,24 @@ def visible_families(actor: Actor) -> QuerySet[Family]:
     return Family.objects.filter(Exists(involved))
 
 
+def families_both_teams_work_with(first: Team, second: Team) -> QuerySet[Family]:
+    """The families two teams may both list: an active involvement of each (for a multi-agency
+    meeting's agenda, which must name no family either team could not open)."""
+    _count()
+    return Family.objects.filter(
+        Exists(
+            Involvement.objects.filter(
+                active_involvements(), family_id=OuterRef("pk"), team_id=first.pk
+            )
+        ),
+        Exists(
+            Involvement.objects.filter(
+                active_involvements(), family_id=OuterRef("pk"), team_id=second.pk
+            )
+        ),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Finer rules
 
@@ -508,6 +526,23 @@ ALLOW_SAFEGUARDING_ROLE = Decision(True, "safeguarding_role", "role with a safeg
 def may_share_for_safeguarding(actor: Actor) -> Decision:
     _count()
     return ALLOW_SAFEGUARDING_ROLE if actor.role in SAFEGUARDING_ROLES else DENY_ROLE_CATEGORY
+
+
+ALLOW_REGISTER_IN_PERSON = Decision(
+    True, "registered_in_person", "family registered in person at a children's centre"
+)
+
+
+def may_register_in_person(actor: Actor) -> Decision:
+    """A family that walks into a children's centre may register there, which starts the
+    centre's involvement with them: a practitioner of a family hub, with the family present
+    and their identity confirmed by search-before-create."""
+    _count()
+    if actor.role not in PRACTITIONER_ROLES:
+        return DENY_ROLE
+    if actor.organisation.type != OrganisationType.FAMILY_HUB:
+        return DENY_ACTION.because("only a children's centre registers families in person")
+    return ALLOW_REGISTER_IN_PERSON
 
 
 ALLOW_BREAK_GLASS_REQUEST = Decision(

@@ -61,6 +61,9 @@ NO_FAMILY_DATA: dict[str, str] = {
     "places.Lsoa": "published geography with its deprivation decile",
     "places.Postcode": "the postcode directory: which area a postcode is in",
     "sharing.SharingAgreement": "agreements between organisations, about no one in particular",
+    "activities.Programme": "what a children's centre runs",
+    "activities.Session": "when and where a programme meets; who attends is kept apart",
+    "activities.Meeting": "when two teams met; what was said about families is kept apart",
 }
 
 PROJECT_PACKAGE = "beststart."
@@ -81,7 +84,8 @@ UNDECLARED_CHOICES: dict[str, type[models.TextChoices]] = {
 
 # The fields that make a model an entry of the record in the policy's sense (`policy.Entry`):
 # recorded by a team, in a data category, perhaps sealed to that team.
-ENTRY_FIELDS = frozenset({"family", "person", "team", "category", "is_sealed"})
+ENTRY_FIELDS = frozenset({"family", "team"})
+ENTRY_TRAITS = ("person_id", "category", "is_sealed")
 
 NOTHING = Q(pk__in=[])
 
@@ -109,8 +113,10 @@ class PersonalDataModel:
 
     @property
     def is_entry(self) -> bool:
+        """Recorded about a family by a team, in a category and perhaps sealed (as fields, or
+        fixed for the whole model, like a review's health category): decided entry by entry."""
         names = {field.name for field in self.model._meta.get_fields()}
-        return names >= ENTRY_FIELDS
+        return names >= ENTRY_FIELDS and all(hasattr(self.model, name) for name in ENTRY_TRAITS)
 
     @property
     def is_log(self) -> bool:

@@ -29,6 +29,13 @@ EXPECTED_PERSONAL_DATA = {
     "sharing.SafeguardingShare",
     "sharing.BreakGlassAccess",
     "audit.AuditEvent",
+    "care.Contact",
+    "care.Immunisation",
+    "activities.Booking",
+    "activities.Attendance",
+    "activities.CentreRegistration",
+    "activities.MeetingNote",
+    "activities.MeetingAction",
 }
 
 
@@ -126,3 +133,16 @@ def test_a_family_link_and_a_many_to_many_link_are_found_too() -> None:
     }
     assert found[Session].person_links == ("attendees",)
     assert found[FamilyGoal].family_links == ("family",)
+
+
+def test_records_of_every_part_are_decided_as_entries_in_their_own_category() -> None:
+    by_label = {info.label: info for info in personal_data_models()}
+    entries = {label for label, info in by_label.items() if info.is_entry}
+    assert entries == {
+        "families.ChronologyEvent",
+        "care.Contact",
+        "care.Immunisation",
+        "activities.Attendance",
+        "activities.MeetingNote",
+        "activities.MeetingAction",
+    }

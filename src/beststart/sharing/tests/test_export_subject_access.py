@@ -17,8 +17,16 @@ from django.urls import reverse
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import Role, Team
 from beststart.accounts.tests.factories import TeamFactory, make_actor
+from beststart.activities.tests.factories import (
+    AttendanceFactory,
+    BookingFactory,
+    CentreRegistrationFactory,
+    MeetingActionFactory,
+    MeetingNoteFactory,
+)
 from beststart.audit.actions import Access, record_access
 from beststart.audit.models import AuditEvent, Outcome
+from beststart.care.tests.factories import ContactFactory, ImmunisationFactory
 from beststart.core.categories import AccessAction, DataCategory
 from beststart.core.identifiers import format_nhs_number
 from beststart.families.models import Address, Family, FamilyMember, Person, PersonKind
@@ -114,6 +122,19 @@ MAKERS: dict[str, Callable[[Subject], models.Model]] = {
     ),
     "sharing.BreakGlassAccess": lambda subject: BreakGlassAccessFactory(family=subject.family),
     "audit.AuditEvent": _audit_row,
+    "care.Contact": lambda subject: ContactFactory(
+        family=subject.family, person=subject.person, team=subject.team
+    ),
+    "care.Immunisation": lambda subject: ImmunisationFactory(
+        family=subject.family, person=subject.person, team=subject.team
+    ),
+    "activities.Booking": lambda subject: BookingFactory(family=subject.family),
+    "activities.Attendance": lambda subject: AttendanceFactory(family=subject.family),
+    "activities.CentreRegistration": lambda subject: CentreRegistrationFactory(
+        family=subject.family
+    ),
+    "activities.MeetingNote": lambda subject: MeetingNoteFactory(family=subject.family),
+    "activities.MeetingAction": lambda subject: MeetingActionFactory(family=subject.family),
 }
 
 
