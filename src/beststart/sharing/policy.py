@@ -29,9 +29,10 @@ family. This module decides and writes nothing; `sharing.access` audits each dec
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -244,7 +245,10 @@ def active_involvements(on: object = None) -> Q:
 
 @dataclass
 class FamilyFacts:
-    """Everything about one family that decisions for one actor turn on."""
+    """Everything about one family that decisions for one actor turn on. What only another
+    organisation's data needs (consents, safeguarding shares, agreements) is loaded the first
+    time a decision asks for it, so a page that decides only about the register costs three
+    queries."""
 
     actor: Actor
     family_id: int
@@ -252,17 +256,14 @@ class FamilyFacts:
     involved: bool
     break_glass: BreakGlassAccess | None
     member_ids: frozenset[int]
-    consents: list[Consent] = field(default_factory=list)
-    shares: list[SafeguardingShare] = field(default_factory=list)
-    agreements: list[SharingAgreement] = field(default_factory=list)
+    _consents: list[Consent] | None = None
+    _shares: list[SafeguardingShare] | None = None
+    _agreements: list[SharingAgreement] | None = None
 
     @classmethod
     def load(cls, actor: Actor, family_id: int) -> FamilyFacts:
         now, day = clock.now(), clock.today()
-        member_ids = frozenset(
-            FamilyMember.objects.filter(family_id=family_id).values_list("person_id", flat=True)
-        )
-        facts = cls(
+        return cls(
             actor=actor,
             family_id=family_id,
             day=day,
@@ -272,23 +273,47 @@ class FamilyFacts:
             break_glass=BreakGlassAccess.objects.filter(
                 user=actor.user, family_id=family_id, started_at__lte=now, expires_at__gt=now
             ).first(),
-            member_ids=member_ids,
+            member_ids=frozenset(
+                FamilyMember.objects.filter(family_id=family_id).values_list("person_id", flat=True)
+            ),
         )
-        if actor.role in PRACTITIONER_ROLES:
-            facts.consents = list(
-                Consent.objects.filter(person_id__in=member_ids).prefetch_related(
+
+    @property
+    def consents(self) -> list[Consent]:
+        if self._consents is None:
+            self._consents = list(
+                Consent.objects.filter(person_id__in=self.member_ids).prefetch_related(
                     "recipient_organisations"
                 )
             )
-            facts.shares = [
+        return self._consents
+
+    @property
+    def shares(self) -> list[SafeguardingShare]:
+        if self._shares is None:
+            self._shares = [
                 share
-                for share in SafeguardingShare.objects.filter(family_id=family_id).prefetch_related(
-                    "recipient_organisations"
-                )
-                if share.is_in_force(day)
+                for share in SafeguardingShare.objects.filter(
+                    family_id=self.family_id
+                ).prefetch_related("recipient_organisations")
+                if share.is_in_force(self.day)
             ]
-            facts.agreements = agreements_in_force(day)
-        return facts
+        return self._shares
+
+    @property
+    def agreements(self) -> list[SharingAgreement]:
+        if self._agreements is None:
+            self._agreements = agreements_in_force(self.day)
+        return self._agreements
+
+    def without_safeguarding_shares(self) -> FamilyFacts:
+        """The same facts as if no safeguarding share were in force."""
+        return dataclasses.replace(self, _shares=[])
+
+    def without_consent(self, consent_id: int) -> FamilyFacts:
+        """The same facts as if that consent had never been given."""
+        kept = [consent for consent in self.consents if consent.pk != consent_id]
+        return dataclasses.replace(self, _consents=kept)
 
     def statutory_duty(self, category: str) -> Decision | None:
         for duty in STATUTORY_DUTIES:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -182,7 +181,7 @@ class OverviewScope:
     def facts_shown(self, facts: policy.FamilyFacts) -> policy.FamilyFacts:
         """A viewer who may not see safeguarding data is not told of safeguarding shares, not
         even by what they open: the decisions shown leave them out."""
-        return facts if self.sees_safeguarding else dataclasses.replace(facts, shares=[])
+        return facts if self.sees_safeguarding else facts.without_safeguarding_shares()
 
     def decisions(self, agency: Agency, facts: policy.FamilyFacts) -> Iterator[Decided]:
         """For each category the agency's role sees: its own records, then each other
@@ -378,9 +377,7 @@ def consent_withdrawal(actor: Actor, family_id: int, consent_id: int) -> Consent
         if agency.facts is None:
             continue
         now = scope.facts_shown(agency.facts)
-        without = dataclasses.replace(
-            now, consents=[each for each in now.consents if each.pk != detail.consent.pk]
-        )
+        without = now.without_consent(detail.consent.pk)
         for before, after in zip(
             scope.decisions(agency, now), scope.decisions(agency, without), strict=True
         ):
