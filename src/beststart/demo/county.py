@@ -192,10 +192,12 @@ class FamilyFactory:
         pregnant = rng.random() < 0.12
         count = 0 if pregnant and rng.random() < 0.4 else rng.choices([1, 2, 3], [0.6, 0.3, 0.1])[0]
         births = sorted((_date_between(rng, earliest, today) for _ in range(count)), reverse=True)
-        if births and rng.random() < 0.016:
-            births.append(births[0])  # twins
+        twins = bool(births) and rng.random() < 0.016
         if rng.random() < 0.25 and earliest > mother_born + dt.timedelta(days=18 * 365):
             births.append(_date_between(rng, earliest - dt.timedelta(days=5 * 365), earliest))
+        births = _spaced(births, mother_born + dt.timedelta(days=16 * 365))
+        if twins:
+            births.append(births[0])
         for born in births:
             sex = rng.choice([Sex.FEMALE, Sex.MALE])
             draft.people.append(
@@ -296,6 +298,22 @@ class FamilyFactory:
 
     def _locality_name(self, postcode: Postcode) -> str:
         return self.locality_names[postcode.lsoa.reach_area.locality_id]
+
+
+SIBLING_GAP = dt.timedelta(days=300)
+
+
+def _spaced(births: list[dt.date], earliest: dt.date) -> list[dt.date]:
+    """Newest first, each sibling at least SIBLING_GAP older than the next (twins are added
+    after); a child who would be born before `earliest` is left out."""
+    spaced: list[dt.date] = []
+    for born in births:
+        if spaced and spaced[-1] - born < SIBLING_GAP:
+            born = spaced[-1] - SIBLING_GAP
+        if born < earliest:
+            break
+        spaced.append(born)
+    return spaced
 
 
 def _age_years(person: Person, today: dt.date) -> float:

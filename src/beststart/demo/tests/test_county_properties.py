@@ -4,6 +4,7 @@ families (twins, pregnancies), test-range NHS numbers only, every family open to
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 
@@ -121,3 +122,12 @@ def test_the_privacy_officer_has_exceptions_to_deal_with(county: BuildReport) ->
     agreements = {agreement.reference: agreement for agreement in SharingAgreement.objects.all()}
     assert agreements["ISA-WS-001"].is_in_force(TODAY)
     assert not agreements["ISA-WS-000"].is_in_force(TODAY)
+
+
+def test_siblings_are_born_at_least_ten_months_apart_unless_twins(county: BuildReport) -> None:
+    for family in Family.objects.prefetch_related("members")[:300]:
+        births = sorted(
+            {p.date_of_birth for p in family.members.all() if p.kind == PersonKind.CHILD}
+        )
+        gaps = [(later - earlier).days for earlier, later in itertools.pairwise(births)]
+        assert all(gap >= 300 for gap in gaps), (family.name, births)
