@@ -99,9 +99,9 @@ class Attendance(TimeStampedModel):
     )
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
 
-    category = DataCategory.FAMILY_SUPPORT
+    category: str = DataCategory.FAMILY_SUPPORT
     is_sealed = False
-    person_id = None  # about the family as a whole
+    person_id: int | None = None  # about the family as a whole
 
     class Meta:
         constraints = [
@@ -168,9 +168,9 @@ class MeetingNote(TimeStampedModel):
     )
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
 
-    category = DataCategory.FAMILY_SUPPORT
+    category: str = DataCategory.FAMILY_SUPPORT
     is_sealed = False
-    person_id = None
+    person_id: int | None = None  # about the family as a whole
 
     class Meta:
         ordering = ["id"]
@@ -191,9 +191,9 @@ class MeetingAction(TimeStampedModel):
     done_on = models.DateField(null=True, blank=True)
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
 
-    category = DataCategory.FAMILY_SUPPORT
+    category: str = DataCategory.FAMILY_SUPPORT
     is_sealed = False
-    person_id = None
+    person_id: int | None = None  # about the family as a whole
 
     class Meta:
         ordering = ["due_on", "id"]

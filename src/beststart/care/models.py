@@ -62,7 +62,7 @@ class HealthEntry(TimeStampedModel):
     )
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
 
-    category = DataCategory.HEALTH
+    category: str = DataCategory.HEALTH
     is_sealed = False
 
     class Meta:

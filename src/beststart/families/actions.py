@@ -69,16 +69,18 @@ def record_event(
     *,
     category: str = DataCategory.IDENTITY,
     is_sealed: bool = False,
+    occurred_at: dt.datetime | None = None,
 ) -> ChronologyEvent:
     """A line on the family's chronology, recorded by the actor's team. Call it inside the
-    write whose event it is."""
+    write whose event it is; `occurred_at` for something that happened before it was
+    recorded (a review written up the next day), otherwise now."""
     event = ChronologyEvent(
         family=family,
         person=person,
         kind=kind,
         category=category,
         summary=summary,
-        occurred_at=clock.now(),
+        occurred_at=occurred_at or clock.now(),
         recorded_by=actor.user,
         team=actor.team,
         is_sealed=is_sealed,

@@ -259,6 +259,14 @@ class EventKind(models.TextChoices):
     CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
     SAFEGUARDING_SHARE = "safeguarding_share", "Shared for safeguarding"
     BREAK_GLASS = "break_glass", "Emergency access"
+    DEATH_RECORDED = "death_recorded", "Death recorded"
+    CONTACT = "contact", "Review or contact"
+    IMMUNISATION = "immunisation", "Immunisation"
+    CENTRE_REGISTERED = "centre_registered", "Registered with a children's centre"
+    SESSION_BOOKED = "session_booked", "Booked a session"
+    ATTENDED = "attended", "Attended a session"
+    DISCUSSED = "discussed", "Discussed at Family Matters"
+    MEETING_ACTION = "meeting_action", "Family Matters action"
 
 
 class ChronologyEvent(AppendOnlyModel):
