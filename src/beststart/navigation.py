@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from beststart.activities.selectors import takes_part_in_meetings
 from beststart.sharing.policy import AUDIT_ROLES, PRACTITIONER_ROLES
 
 
@@ -21,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Search", reverse("families:search")),
             ("New family", reverse("families:create")),
         ]
+    if takes_part_in_meetings(actor):
+        items.append(("Family Matters", reverse("activities:meetings")))
     if actor.role in AUDIT_ROLES:
         items += [
             ("Audit", reverse("audit:query")),
