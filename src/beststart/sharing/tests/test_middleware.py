@@ -19,8 +19,9 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from beststart.accounts.actors import Actor
-from beststart.accounts.models import Role, Team
-from beststart.accounts.tests.factories import make_actor
+from beststart.accounts.models import OrganisationType, Role, Team
+from beststart.accounts.tests.factories import OrganisationFactory, TeamFactory, make_actor
+from beststart.activities.tests.factories import MeetingActionFactory, MeetingFactory
 from beststart.families.models import Family, Person, PersonKind
 from beststart.families.tests.factories import (
     FamilyMemberFactory,
@@ -170,6 +171,7 @@ def _url(route: Route, family: Family) -> str:
         "consent_id": ConsentFactory(person=family.members.get(kind=PersonKind.PARENT)).pk,
         "access_id": BreakGlassAccessFactory(family=family).pk,
         "agreement_id": SharingAgreementFactory().pk,
+        **_meeting_ids(family),
     }
     return reverse(route.name, kwargs={name: ids[name] for name in route.kwargs})
 
@@ -226,3 +228,20 @@ def test_every_personal_data_route_fails_closed_when_its_view_never_asks_the_pol
         messages
         == [f"personal-data view {route.name} answered without a policy decision; refused"] * 2
     )
+
+
+# Family Matters
+
+
+def _meeting_ids(family: Family) -> dict[str, int]:
+    """A meeting of the family's health visiting team with a centre's, and an action agreed
+    at it, owned by the family's lead practitioner: the health visitor the real view lets in."""
+    involvement = family.involvements.get()
+    meeting = MeetingFactory(
+        centre_team=TeamFactory(organisation=OrganisationFactory(type=OrganisationType.FAMILY_HUB)),
+        health_team=involvement.team,
+    )
+    action = MeetingActionFactory(
+        meeting=meeting, family=family, team=involvement.team, owner=involvement.practitioner
+    )
+    return {"meeting_id": meeting.pk, "action_id": action.pk}

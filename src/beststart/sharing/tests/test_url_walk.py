@@ -15,8 +15,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
-from beststart.accounts.models import Role, Team, User
-from beststart.accounts.tests.factories import TeamFactory, UserFactory, make_actor
+from beststart.accounts.models import OrganisationType, Role, Team, User
+from beststart.accounts.tests.factories import (
+    OrganisationFactory,
+    TeamFactory,
+    UserFactory,
+    make_actor,
+)
+from beststart.activities.tests.factories import MeetingActionFactory, MeetingFactory
 from beststart.audit.models import AuditEvent, Outcome
 from beststart.families.models import Family, Involvement, PersonKind
 from beststart.families.tests.factories import (
@@ -60,6 +66,10 @@ SHOWS_NO_RECORD = {
     ("sharing:agreement", "POST"),
     ("sharing:subject-access", "GET"),  # the empty finder of a subject access request
     ("sharing:subject-access", "POST"),  # the finder again, with its errors
+    # Family Matters: the meetings (dates, teams, counts) and the form to plan one.
+    ("activities:meetings", "GET"),
+    ("activities:plan-meeting", "GET"),
+    ("activities:plan-meeting", "POST"),
 }
 ROLE_PAGES = {
     "audit:query": {Role.PRIVACY_OFFICER},
@@ -78,6 +88,19 @@ PRACTITIONER_PAGES = {"sharing:new-safeguarding-share": SAFEGUARDING_ROLES}
 OTHER_TEAMS_FAMILY_PAGES = {"sharing:break-glass"}
 # The ids that stand for a family's data; an agreement's id stands for no one's.
 FAMILY_KWARGS = {"family_id", "person_id", "involvement_id", "access_id", "consent_id"}
+# Family Matters: a meeting of the walk's team with a children's centre's (visible) or of two
+# other teams (hidden), and an action agreed at it; pages for the two teams' health
+# visitors, centre workers and managers only.
+MEETING_KWARGS = {"meeting_id", "action_id"}
+MEETING_PAGES = {
+    "activities:meetings",
+    "activities:plan-meeting",
+    "activities:meeting",
+    "activities:add-meeting-note",
+    "activities:add-meeting-action",
+    "activities:meeting-action-done",
+}
+MEETING_ROLES = {Role.HEALTH_VISITOR, Role.FAMILY_HUB_WORKER, Role.TEAM_MANAGER}
 
 
 @dataclass(frozen=True)
@@ -233,6 +256,7 @@ def walk(db: None) -> Walk:
         "hidden": _ids(hidden, hidden, hidden),
         "mixed": _ids(visible, hidden, hidden),
     }
+    _meeting_ids(ids, team, practitioners[0])
     for variant, family in (("visible", visible), ("hidden", hidden)):
         # Someone else's emergency access to the family, and an agreement (no one's data).
         ids[variant]["access_id"] = BreakGlassAccessFactory(family=family).pk
@@ -243,7 +267,7 @@ def walk(db: None) -> Walk:
 def _variants(route: Route) -> list[str]:
     if not route.kwargs:
         return ["none"]
-    unknown = set(route.kwargs) - FAMILY_KWARGS - {"agreement_id"}
+    unknown = set(route.kwargs) - FAMILY_KWARGS - {"agreement_id"} - MEETING_KWARGS
     assert not unknown, f"teach the walk how to fill {unknown} for {route.name}"
     return ["visible", "hidden", "mixed"] if len(route.kwargs) > 1 else ["visible", "hidden"]
 
@@ -273,6 +297,8 @@ def _may_enter(name: str, identity: str, variant: str) -> bool:
         return practitioner and variant == "hidden"
     if name in PRACTITIONER_PAGES:
         return identity in PRACTITIONER_PAGES[name] and variant == "visible"
+    if name in MEETING_PAGES:
+        return identity in MEETING_ROLES and variant in ("visible", "none")
     return practitioner and variant in ("visible", "none")
 
 
@@ -343,3 +369,31 @@ def test_every_url_as_every_role(identity: str, walk: Walk) -> None:
                     hidden_markers = [m for m in walk.markers if "Hiddlestane" in m]
                     assert not any(marker in body for marker in hidden_markers), where
     assert checked == sum(2 * len(_variants(route)) for route in ROUTES)
+
+
+# Family Matters
+
+
+def _meeting_ids(ids: dict[str, dict[str, int]], team: Team, recorder: User) -> None:
+    """A meeting of the walk's team with a centre's, about a family both work with, and one
+    of two other teams; an action agreed at each. Mixed: the walk's meeting, the other's
+    action."""
+    centre = TeamFactory(organisation=OrganisationFactory(type=OrganisationType.FAMILY_HUB))
+    family = family_with_people(team=team, practitioner=recorder, surname="Meetingham")
+    InvolvementFactory(family=family, team=centre)
+    visible = MeetingFactory(centre_team=centre, health_team=team, created_by=recorder)
+    hidden = MeetingFactory()
+    actions = {
+        meeting: MeetingActionFactory(meeting=meeting, family=family, team=team, owner=recorder)
+        for meeting in (visible, hidden)
+    }
+    for variant, meeting, action_of in (
+        ("visible", visible, visible),
+        ("hidden", hidden, hidden),
+        ("mixed", visible, hidden),
+    ):
+        ids[variant].update(meeting_id=meeting.pk, action_id=actions[action_of].pk)
+
+
+def test_the_walk_finds_the_family_matters_pages() -> None:
+    assert {route.name for route in ROUTES} >= MEETING_PAGES
