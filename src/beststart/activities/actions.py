@@ -34,19 +34,40 @@ def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def on_the_day(day: dt.date) -> dt.datetime:
+    """Where a meeting's line sits on the chronology: its day, mid-morning."""
+    return timezone.make_aware(dt.datetime.combine(day, MEETING_TIME))
+
+
 def _at(day: dt.date) -> dt.datetime:
     """When a meeting's line happened: on its day, or now for one not yet held (a note
     written to prepare it), so that the chronology never runs ahead of today."""
-    return min(timezone.make_aware(dt.datetime.combine(day, MEETING_TIME)), clock.now())
+    return min(on_the_day(day), clock.now())
 
 
-def _summary(prefix: str, text: str) -> str:
+def _line(prefix: str, text: str) -> str:
     line = f"{prefix}{text}"
     return (
         line
         if len(line) <= SUMMARY_LENGTH
         else line[: SUMMARY_LENGTH - 1] + "\N{HORIZONTAL ELLIPSIS}"
     )
+
+
+def note_summary(text: str) -> str:
+    """The chronology line of a note (the demo writes the same)."""
+    return _line("Discussed at Family Matters: ", text)
+
+
+def action_summary(owner: User, due_on: dt.date, description: str) -> str:
+    return _line(
+        f"Family Matters action for {owner.get_full_name()}, due {_long_date(due_on)}: ",
+        description,
+    )
+
+
+def done_summary(description: str) -> str:
+    return _line("Family Matters action done: ", description)
 
 
 def _require_attendee(actor: Actor, meeting: Meeting) -> None:
@@ -111,7 +132,7 @@ def add_meeting_note(*, actor: Actor, meeting: Meeting, family: Family, text: st
         actor,
         family,
         EventKind.DISCUSSED,
-        _summary("Discussed at Family Matters: ", text),
+        note_summary(text),
         category=DataCategory.FAMILY_SUPPORT,
         occurred_at=_at(meeting.held_on),
     )
@@ -188,10 +209,7 @@ def add_meeting_action(
         actor,
         family,
         EventKind.MEETING_ACTION,
-        _summary(
-            f"Family Matters action for {owner.get_full_name()}, due {_long_date(due_on)}: ",
-            description,
-        ),
+        action_summary(owner, due_on, description),
         category=DataCategory.FAMILY_SUPPORT,
         occurred_at=_at(meeting.held_on),
     )
@@ -231,7 +249,7 @@ def mark_action_done(*, actor: Actor, action: MeetingAction, done_on: dt.date) -
         actor,
         action.family,
         EventKind.MEETING_ACTION,
-        _summary("Family Matters action done: ", current.description),
+        done_summary(current.description),
         category=DataCategory.FAMILY_SUPPORT,
         occurred_at=_at(done_on),
     )

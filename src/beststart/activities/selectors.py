@@ -159,7 +159,7 @@ def agenda_families(actor: Actor, meeting: Meeting) -> QuerySet[Family]:
     actor may list: nobody either team could not open."""
     both = families_both_teams_work_with(meeting.centre_team, meeting.health_team)
     return (
-        both.filter(pk__in=visible_families(actor).values("pk"))
+        (both & visible_families(actor))
         .prefetch_related(
             Prefetch(
                 "members",
