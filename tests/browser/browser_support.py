@@ -529,3 +529,26 @@ def add_agreement(page: Page, reference: str) -> str:
     navigate(page.get_by_role("button", name="Save agreement"))
     expect(success_banner(page)).to_contain_text(f"Agreement {reference} added")
     return urlsplit(page.url).path
+
+
+# ---------------------------------------------------------------------------------------------
+# Family Matters
+
+FAMILY_HUB = "family.hub"
+FAMILY_HUB_TEAM = "Ashby Marsh Family Hub"  # family.hub's team, which meets health.visitor's
+MEETING_URL = re.compile(r"/meetings/\d+/$")
+
+
+def open_upcoming_meeting(page: Page, partner: str = FAMILY_HUB_TEAM) -> str:
+    """From the Family Matters page, the next meeting with `partner`; its URL."""
+    page.goto("/meetings/")
+    row = page.locator("#upcoming + table tbody tr").filter(has_text=partner).first
+    navigate(row.get_by_role("link"))
+    expect(page).to_have_url(MEETING_URL)
+    expect(page.locator("main .govuk-caption-l")).to_have_text(f"Family Matters with {partner}")
+    return urlsplit(page.url).path
+
+
+def agenda_link(page: Page, text: str) -> Locator:
+    """The first family's "Add a note" or "Add an action" link on a meeting's agenda."""
+    return page.locator("main").get_by_role("link", name=re.compile(rf"^{text} (about|for) the "))

@@ -13,11 +13,14 @@ import pytest
 from browser_support import (
     CONSENT_HEADING,
     EMERGENCY_USER,
+    FAMILY_HUB,
+    HEALTH_VISITING_TEAM,
     HEALTH_VISITOR,
     INVALID_NHS_NUMBER,
     MIDWIFE,
     PersonDetails,
     add_agreement,
+    agenda_link,
     check_register,
     choose,
     days_from_today,
@@ -28,6 +31,7 @@ from browser_support import (
     navigate,
     open_emergency_access_page,
     open_review,
+    open_upcoming_meeting,
     search_for,
     success_banner,
 )
@@ -585,3 +589,99 @@ def test_no_axe_violations(name, open_page, demo, assert_accessible):
     page = open_page(user, axe=True)
     visit(page, demo)
     assert_accessible(page)
+
+
+# --- Family Matters ---------------------------------------------------------------------------
+# Registered after test_no_axe_violations has taken its list, so checked by a test of their own.
+
+EARLIER_SCENARIOS = set(SCENARIOS)
+
+
+@scenario("meetings")
+def _meetings(page: Page, demo: Any) -> None:
+    page.goto("/")
+    navigate(page.get_by_role("link", name="Family Matters"))
+    heading(page, "Family Matters meetings")
+    expect(page.locator("#upcoming + table tbody tr").first).to_be_visible()
+    expect(page.locator("#past + table tbody tr").first).to_be_visible()
+
+
+@scenario("plan-meeting")
+def _plan_meeting(page: Page, demo: Any) -> None:
+    page.goto("/meetings/")
+    navigate(page.get_by_role("link", name="Plan a meeting"))
+    heading(page, "Plan a Family Matters meeting")
+
+
+@scenario("plan-meeting-with-errors")
+def _plan_meeting_errors(page: Page, demo: Any) -> None:
+    page.goto("/meetings/new/")
+    fill_date(page, "Date of the meeting", days_from_today(800))
+    navigate(page.get_by_role("button", name="Plan meeting"))
+    error_summary(page, "Select the team you are meeting")
+
+
+@scenario("meeting")
+def _meeting(page: Page, demo: Any) -> None:
+    open_upcoming_meeting(page)
+    expect(page.get_by_role("heading", level=2, name="To discuss")).to_be_visible()
+    expect(agenda_link(page, "Add a note").first).to_be_visible()
+
+
+@scenario("meeting-as-the-centre", user=FAMILY_HUB)
+def _meeting_centre(page: Page, demo: Any) -> None:
+    open_upcoming_meeting(page, HEALTH_VISITING_TEAM)
+    expect(agenda_link(page, "Add an action").first).to_be_visible()
+
+
+@scenario("meeting-note")
+def _meeting_note(page: Page, demo: Any) -> None:
+    open_upcoming_meeting(page)
+    navigate(agenda_link(page, "Add a note").first)
+    heading(page, "Add a note")
+
+
+@scenario("meeting-note-with-errors")
+def _meeting_note_errors(page: Page, demo: Any) -> None:
+    open_upcoming_meeting(page)
+    navigate(agenda_link(page, "Add a note").first)
+    navigate(page.get_by_role("button", name="Add note"))
+    error_summary(page, "Enter what was discussed")
+
+
+@scenario("meeting-action")
+def _meeting_action(page: Page, demo: Any) -> None:
+    open_upcoming_meeting(page)
+    navigate(agenda_link(page, "Add an action").first)
+    heading(page, "Add an action")
+
+
+@scenario("meeting-action-with-errors")
+def _meeting_action_errors(page: Page, demo: Any) -> None:
+    open_upcoming_meeting(page)
+    navigate(agenda_link(page, "Add an action").first)
+    page.get_by_label("What is to be done").fill("Offer a place at stay and play")
+    fill_date(page, "Due date", days_from_today(-30))
+    navigate(page.get_by_role("button", name="Add action"))
+    error_summary(page, "The due date must be on or after the day of the meeting")
+
+
+@scenario("meeting-action-done")
+def _meeting_action_done(page: Page, demo: Any) -> None:
+    open_upcoming_meeting(page)
+    navigate(page.get_by_role("link", name=re.compile(r"^Mark done the action ")).first)
+    heading(page, "Mark an action done")
+
+
+@scenario("meeting-action-done-with-errors")
+def _meeting_action_done_errors(page: Page, demo: Any) -> None:
+    open_upcoming_meeting(page)
+    navigate(page.get_by_role("link", name=re.compile(r"^Mark done the action ")).first)
+    fill_date(page, "Date done", days_from_today(3))
+    navigate(page.get_by_role("button", name="Mark done"))
+    error_summary(page, "Date done must be today or in the past")
+
+
+@pytest.mark.parametrize("name", [name for name in SCENARIOS if name not in EARLIER_SCENARIOS])
+def test_no_axe_violations_in_family_matters(name, open_page, demo, assert_accessible):
+    test_no_axe_violations(name, open_page, demo, assert_accessible)
