@@ -133,6 +133,7 @@ def meetings(actor: Actor) -> Meetings:
         Meeting.objects.filter(Q(centre_team=actor.team) | Q(health_team=actor.team))
         .select_related("centre_team", "health_team")
         .annotate(open_actions=Count("actions", filter=Q(actions__done_on__isnull=True)))
+        .order_by("-held_on", "-pk")  # a grouped query ignores the model's ordering
     )
     rows = [
         MeetingRow(meeting, partner_of(actor, meeting), meeting.open_actions) for meeting in found

@@ -192,6 +192,7 @@ def test_an_action_is_carried_over_to_every_later_meeting_until_it_is_done(
 def test_the_meetings_of_the_actors_team_upcoming_first_then_the_latest(
     partnership: Partnership, stranger: Actor
 ) -> None:
+    earliest = partnership.meet(-56)
     past = partnership.meet(-28)
     MeetingActionFactory(meeting=past, family=partnership.shared, team=partnership.centre_team)
     MeetingActionFactory(
@@ -204,7 +205,10 @@ def test_the_meetings_of_the_actors_team_upcoming_first_then_the_latest(
 
     health_visitors = selectors.meetings(partnership.health_visitor)
     assert [row.meeting for row in health_visitors.upcoming] == [partnership.meeting, later]
-    assert [(row.meeting, row.open_actions) for row in health_visitors.past] == [(past, 1)]
+    assert [(row.meeting, row.open_actions) for row in health_visitors.past] == [
+        (past, 1),
+        (earliest, 0),
+    ]
     assert health_visitors.past[0].partner == partnership.centre_team
     centre = selectors.meetings(partnership.hub)
     assert [(row.meeting, row.partner) for row in centre.upcoming] == [
