@@ -19,6 +19,7 @@ from browser_support import (
     WITHHELD_BIRTH_DATE,
     PersonDetails,
     add_member,
+    agenda_link,
     check_register,
     choose,
     chronology,
@@ -33,6 +34,7 @@ from browser_support import (
     member_card,
     navigate,
     open_family_via_search,
+    open_upcoming_meeting,
     search_for,
     sign_in,
     success_banner,
@@ -361,3 +363,50 @@ def test_record_a_consent_then_withdraw_it(open_page, demo):
 
     page.goto(family.href)
     expect(chronology(page).first).to_contain_text(f"Consent {reference} for {name} withdrawn")
+
+
+# Family Matters
+
+
+def test_at_the_next_family_matters_meeting_add_a_note_and_an_action(open_page, demo):
+    page = open_page(HEALTH_VISITOR)
+    page.goto("/caseload/")
+    navigate(page.get_by_role("link", name="Family Matters"))
+    expect(page).to_have_title(title("Family Matters meetings"))
+    meeting = open_upcoming_meeting(page)
+
+    # A family both teams work with, from the agenda.
+    navigate(agenda_link(page, "Add a note").first)
+    family = page.get_by_label("Family", exact=True)
+    chosen = family.locator("option:checked").inner_text().split(" (")[0]  # "Weston family"
+    note = "Settling in at stay and play; mum would like the parenting course"
+    page.get_by_label("What was discussed").fill(note)
+    navigate(page.get_by_role("button", name="Add note"))
+    expect(page).to_have_url(re.compile(re.escape(meeting) + r"#family-\d+$"))
+    expect(success_banner(page)).to_contain_text(f"Note added for the {chosen}")
+    card = page.locator(".govuk-summary-card").filter(
+        has=page.get_by_role("heading", level=3, name=chosen)
+    )
+    expect(card).to_contain_text(note)
+
+    navigate(card.get_by_role("link", name=f"Add an action for the {chosen}"))
+    expect(page.get_by_role("heading", level=1, name="Add an action")).to_be_visible()
+    expect(page.get_by_label("Family", exact=True).locator("option:checked")).to_contain_text(
+        chosen
+    )
+    page.get_by_label("What is to be done").fill("Share the parenting course dates")
+    due = days_from_today(21)
+    fill_date(page, "Due date", due)
+    navigate(page.get_by_role("button", name="Add action"))
+    expect(success_banner(page)).to_contain_text(f"Action added for the {chosen}")
+    agreed = card.locator("table").filter(has_text="Actions agreed at this meeting")
+    row = agreed.locator("tbody tr").filter(has_text="Share the parenting course dates")
+    expect(row).to_contain_text(f"{due.day} {due:%b %Y}")
+    expect(row.locator(".govuk-tag")).to_have_text("Open")
+
+    # The note is family support on the family's chronology, as the health visitors wrote it.
+    navigate(card.get_by_role("link", name=chosen, exact=True))
+    expect(page.get_by_role("heading", level=1, name=chosen)).to_be_visible()
+    expect(
+        chronology(page).filter(has_text=f"Discussed at Family Matters: {note}")
+    ).to_contain_text(HEALTH_VISITING_TEAM)

@@ -6,8 +6,11 @@ import re
 
 import pytest
 from browser_support import (
+    FAMILY_HUB,
+    HEALTH_VISITING_TEAM,
     HEALTH_VISITOR,
     PersonDetails,
+    agenda_link,
     chronology,
     days_from_today,
     fill_person,
@@ -15,6 +18,7 @@ from browser_support import (
     member_card,
     navigate,
     open_family_via_search,
+    open_upcoming_meeting,
     sign_in,
     success_banner,
     title,
@@ -69,3 +73,23 @@ def test_sign_in_search_open_the_record_and_add_a_member_without_javascript(open
     expect(success_banner(page)).to_contain_text(f"{person.full_name} added to the family")
     expect(member_card(page, person.full_name)).to_contain_text(long_date(born))
     expect(chronology(page).first).to_contain_text(f"{person.full_name} added (child)")
+
+
+# Family Matters
+
+
+def test_family_matters_without_javascript(open_page, demo):
+    """The centre's worker opens the next meeting, meets an error, then adds a note."""
+    page = open_page(javascript=False)
+    sign_in(page, FAMILY_HUB)
+    navigate(page.get_by_role("link", name="Family Matters"))
+    meeting = open_upcoming_meeting(page, HEALTH_VISITING_TEAM)
+    navigate(agenda_link(page, "Add a note").first)
+    navigate(page.get_by_role("button", name="Add note"))
+    link = page.locator(".govuk-error-summary").get_by_role("link", name="Enter what was discussed")
+    expect(link).to_have_attribute("href", "#id_text")
+    page.get_by_label("What was discussed").fill("Came to the breastfeeding drop-in twice")
+    navigate(page.get_by_role("button", name="Add note"))
+    expect(page).to_have_url(re.compile(re.escape(meeting) + r"#family-\d+$"))
+    expect(success_banner(page)).to_contain_text("Note added for the ")
+    expect(page.locator("main")).to_contain_text("Came to the breastfeeding drop-in twice")
