@@ -35,7 +35,12 @@ def described() -> dict[str, list[tuple[Any, ...]]]:
         ),
         "actions": list(
             MeetingAction.objects.order_by("id").values_list(
-                "family__name", "description", "owner__username", "due_on", "done_on"
+                "family__name",
+                "description",
+                "owner__first_name",
+                "owner__last_name",
+                "due_on",
+                "done_on",
             )
         ),
     }
