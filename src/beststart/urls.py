@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("beststart.families.urls")),
     path("", include("beststart.audit.urls")),
     path("", include("beststart.sharing.urls")),
+    path("", include("beststart.care.urls")),
 ]
 
 handler404 = "beststart.core.views.not_found"
