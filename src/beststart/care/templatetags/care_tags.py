@@ -7,9 +7,14 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from beststart.accounts.actors import Actor
 from beststart.care.immunisations import DoseStatus
 from beststart.care.models import Present
 from beststart.care.schedule import ReviewStatus, Status, Timing
+from beststart.core.categories import DataCategory
+from beststart.sharing.policy import categories_for
+
+HEALTH = DataCategory.HEALTH
 
 register = template.Library()
 
@@ -50,3 +55,9 @@ def present_labels(values: list[str]) -> str:
     """Who was present, as practitioners read it: "Mother, the child"."""
     labels = [Present(value).label for value in values if value in Present.values]
     return ", ".join(labels[:1] + [label[0].lower() + label[1:] for label in labels[1:]])
+
+
+@register.filter
+def sees_health(actor: Actor | None) -> bool:
+    """Whether to offer the actor a child's health page: their role sees health data."""
+    return actor is not None and HEALTH in categories_for(actor)
