@@ -28,6 +28,7 @@ from beststart.families.forms import PractitionerChoiceField
 from beststart.families.models import Person
 
 KILOGRAMS = re.compile(r"^\d{1,2}(\.\d{1,3})?$")
+WEIGHT_FORMAT = "Enter the weight in kilograms, like 3.45, with up to 3 decimal places"
 
 
 class WorklistFilterForm(forms.Form):
@@ -108,8 +109,9 @@ class ContactForm(GovukFormMixin, forms.Form):
     )
     weight = forms.CharField(
         label="Weight in kilograms (optional)",
-        max_length=6,
+        max_length=10,
         required=False,
+        error_messages={"max_length": WEIGHT_FORMAT},
         help_text="For example, 3.45. Up to 3 decimal places.",
     )
     smoking_at_booking = forms.ChoiceField(
@@ -195,9 +197,7 @@ class ContactForm(GovukFormMixin, forms.Form):
         if not value:
             return None
         if not KILOGRAMS.match(value):
-            raise forms.ValidationError(
-                "Enter the weight in kilograms, like 3.45, with up to 3 decimal places"
-            )
+            raise forms.ValidationError(WEIGHT_FORMAT)
         return int(Decimal(value) * 1000)
 
     def details(self) -> ContactDetails:
