@@ -13,6 +13,7 @@ past it, and, for rotavirus only, no longer given after its upper age limit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -112,8 +113,16 @@ LABELS = {dose.code: dose.label for dose in SCHEDULE}
 
 def doses_for(born: dt.date) -> list[Dose]:
     """The doses a child born on `born` is offered, in the order they fall due."""
-    doses = [dose for dose in SCHEDULE if dose.applies_to(born)]
-    return sorted(doses, key=lambda dose: dose.due_on(born))
+    return [dose for dose, _ in plan(born)]
+
+
+@functools.lru_cache(maxsize=4096)
+def plan(born: dt.date) -> tuple[tuple[Dose, dt.date], ...]:
+    """The doses a child born on `born` is offered with the day each is due, in that order:
+    the same for every child born that day, so worked out once (a worklist asks for
+    hundreds of children born on a few hundred days)."""
+    doses = [(dose, dose.due_on(born)) for dose in SCHEDULE if dose.applies_to(born)]
+    return tuple(sorted(doses, key=lambda each: each[1]))
 
 
 def label(code: str) -> str:
@@ -145,14 +154,15 @@ def dose_status(
     today: dt.date,
     recorded: Recorded | None = None,
     left_on: dt.date | None = None,
+    due_on: dt.date | None = None,
 ) -> DoseStatus:
     """Where a child stands with one dose. `left_on`: the day the child died or left the
-    team's care, after which nothing more is due."""
+    team's care, after which nothing more is due. `due_on`, if the caller has worked it out."""
     if recorded is not None:
         return DoseStatus.GIVEN if recorded.status == "given" else DoseStatus.DECLINED
     if left_on is not None and left_on <= today:
         return DoseStatus.NO_LONGER_DUE
-    due = dose.due_on(born)
+    due = due_on or dose.due_on(born)
     last_day = dose.last_day(born)
     if today < due:
         return DoseStatus.UPCOMING

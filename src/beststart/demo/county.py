@@ -17,6 +17,7 @@ from faker import Faker
 
 from beststart.accounts.models import Team, User
 from beststart.core import clock
+from beststart.demo.care import build_care
 from beststart.demo.organisations import Services, build_services
 from beststart.demo.people import NamePools, reserved_range_nhs_numbers
 from beststart.demo.places import County, build_places
@@ -429,6 +430,7 @@ def build_county(
     with transaction.atomic():
         build_agreements(User.objects.get(username="privacy"), reference)
         build_exceptions(reference, dt.datetime.combine(reference, dt.time(12), tzinfo=dt.UTC))
+        build_care(seed=seed, today=reference)  # Care: the Healthy Child Programme's reviews
     return report
 
 

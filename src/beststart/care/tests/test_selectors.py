@@ -22,6 +22,7 @@ from beststart.core.categories import AccessAction, DataCategory
 from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.families.models import Family, InvolvementEnd, Person
 from beststart.families.tests.factories import InvolvementFactory
+from beststart.sharing.policy import decide
 
 pytestmark = pytest.mark.django_db
 K = ReviewKind
@@ -292,3 +293,19 @@ def test_the_health_page_for_someone_not_a_child_of_the_family_is_not_found(
     for person in (mother, elsewhere):
         with pytest.raises(NotFoundOrNotAllowed):
             selectors.child_health(actor, family.pk, person.pk)
+
+
+def test_every_row_is_a_family_the_policy_lets_the_actor_list(
+    actor: Actor, other_actor: Actor, household: Household
+) -> None:
+    mine, _ = household(born=[dt.date(2026, 9, 10)], surname="Ashdown")
+    ended, _ = household(born=[dt.date(2026, 9, 10)], surname="Bexley")
+    ended.involvements.update(ended_on=dt.date(2026, 9, 14))
+    future, _ = household(born=[dt.date(2026, 9, 10)], surname="Corfe", since=TODAY)
+    future.involvements.update(started_on=dt.date(2026, 9, 16))
+    household(born=[dt.date(2026, 9, 10)], surname="Dunmore", actor_=other_actor)
+    listed = {row.family.pk for row in selectors.worklist(actor).page.object_list}
+    assert listed == {mine.pk}
+    for family in Family.objects.all():
+        allowed = decide(actor, family, DataCategory.HEALTH, AccessAction.LIST).allowed
+        assert allowed == (family.pk in listed), family.name
