@@ -585,3 +585,105 @@ def test_no_axe_violations(name, open_page, demo, assert_accessible):
     page = open_page(user, axe=True)
     visit(page, demo)
     assert_accessible(page)
+
+
+# Care
+
+CARE_FIRST = len(SCENARIOS)  # the care scenarios below have a test of their own
+
+
+def _health_page(page: Page, demo: Any) -> None:
+    from browser_support import newborn
+
+    page.goto(newborn(demo).health_href)
+    heading(page, re.compile(r": health reviews and immunisations$"))
+
+
+@scenario("reviews-due")
+def _reviews_due(page: Page, demo: Any) -> None:
+    from browser_support import newborn
+
+    newborn(demo)
+    page.goto("/reviews/")
+    heading(page, "Reviews due")
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+@scenario("reviews-due-filtered")
+def _reviews_due_filtered(page: Page, demo: Any) -> None:
+    from browser_support import open_reviews_due
+
+    open_reviews_due(page, mine=True, show="Immunisations overdue")
+    expect(page.get_by_role("radio", name="My families")).to_be_checked()
+
+
+@scenario("child-health")
+def _child_health(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    expect(page.locator("#reviews + table")).to_contain_text("New birth visit")
+
+
+@scenario("record-contact")
+def _record_contact(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name="Record a review or contact"))
+    heading(page, "Record a review or contact")
+
+
+@scenario("record-contact-with-errors")
+def _record_contact_errors(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name="Record a review or contact"))
+    fill_date(page, "Date", None)
+    page.get_by_label("Weight in kilograms (optional)").fill("7lb")
+    navigate(page.get_by_role("button", name="Save"))
+    error_summary(page, "Enter the date of the contact")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the weight in kilograms")
+
+
+@scenario("record-immunisation")
+def _record_immunisation(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name="Record immunisations"))
+    heading(page, "Record immunisations")
+
+
+@scenario("record-immunisation-with-errors")
+def _record_immunisation_errors(page: Page, demo: Any) -> None:
+    from browser_support import group
+
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name="Record immunisations"))
+    group(page, "Which vaccines?").get_by_role("checkbox").first.check()
+    choose(page, "Given or declined?", "Declined")
+    navigate(page.get_by_role("button", name="Save"))
+    error_summary(page, "Enter why the vaccines were declined")
+
+
+@scenario("record-death")
+def _record_death(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name=re.compile(r"^Record that .* has died$")))
+    heading(page, re.compile(r"^Record that .* has died$"))
+
+
+@scenario("record-death-with-errors")
+def _record_death_errors(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name=re.compile(r"^Record that .* has died$")))
+    fill_date(page, "Date", days_from_today(-400))
+    navigate(page.get_by_role("button", name="Record"))
+    error_summary(page, "The date must be on or after")
+
+
+@scenario("end-involvement-with-errors")
+def _end_involvement_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href)
+    navigate(page.get_by_role("link", name=re.compile(r"^End .*'s involvement$")).first)
+    navigate(page.get_by_role("button", name="End involvement"))
+    error_summary(page, "Select why the involvement is ending")
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS)[CARE_FIRST:])
+def test_no_axe_violations_on_care_pages(name, open_page, demo, assert_accessible):
+    test_no_axe_violations(name, open_page, demo, assert_accessible)
