@@ -333,9 +333,12 @@ class CareFactory:
         draw = rng.random()
         declines: set[str] = set()
         stop = len(doses)
-        if draw < FAMILY_DECLINES:
+        if draw < FAMILY_DECLINES:  # the measles vaccines, and sometimes whole appointments
+            refused = {dose.appointment for dose in doses if rng.random() < 0.3}
             declines = {
-                dose.code for dose in doses if rng.random() < 0.5 or dose.code.startswith("mmr")
+                dose.code
+                for dose in doses
+                if dose.appointment in refused or dose.code.startswith("mmr")
             }
         elif draw < FAMILY_DECLINES + FAMILY_LAPSES and doses:
             stop = rng.randrange(len(doses))
