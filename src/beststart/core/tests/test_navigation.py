@@ -49,4 +49,4 @@ def test_reviews_due_for_health_visitors_midwives_and_managers(
     response = client_for(make_actor(role, team)).get("/", follow=True)
     items = [item["text"] for item in response.context["navigation"]]
     assert ("Reviews due" in items) == (role in REVIEW_ROLES)
-    assert REVIEW_ROLES == {Role.HEALTH_VISITOR, Role.MIDWIFE, Role.TEAM_MANAGER}
+    assert {Role.HEALTH_VISITOR, Role.MIDWIFE, Role.TEAM_MANAGER} == REVIEW_ROLES
