@@ -7,8 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from beststart.accounts.models import Role
 from beststart.activities.selectors import takes_part_in_meetings
 from beststart.sharing.policy import AUDIT_ROLES, PRACTITIONER_ROLES
+
+# Care: who works from the Healthy Child Programme's worklist.
+REVIEW_ROLES = frozenset({Role.HEALTH_VISITOR, Role.MIDWIFE, Role.TEAM_MANAGER})
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -22,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Search", reverse("families:search")),
             ("New family", reverse("families:create")),
         ]
+    if actor.role in REVIEW_ROLES:
+        items.append(("Reviews due", reverse("care:worklist")))
     if takes_part_in_meetings(actor):
         items.append(("Family Matters", reverse("activities:meetings")))
     if actor.role in AUDIT_ROLES:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("beststart.audit.urls")),
     path("", include("beststart.sharing.urls")),
     path("", include("beststart.activities.urls")),
+    path("", include("beststart.care.urls")),
 ]
 
 handler404 = "beststart.core.views.not_found"

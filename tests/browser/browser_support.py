@@ -552,3 +552,54 @@ def open_upcoming_meeting(page: Page, partner: str = FAMILY_HUB_TEAM) -> str:
 def agenda_link(page: Page, text: str) -> Locator:
     """The first family's "Add a note" or "Add an action" link on a meeting's agenda."""
     return page.locator("main").get_by_role("link", name=re.compile(rf"^{text} (about|for) the "))
+
+
+# Care
+
+
+@dataclass(frozen=True)
+class Baby:
+    """A child added to a caseload family for the Healthy Child Programme's pages."""
+
+    full_name: str
+    family: Family
+    health_href: str  # "/families/57/children/301/health/"
+
+
+def add_baby(page: Page, family: Family, given_name: str, age_days: int) -> Baby:
+    """As the health visitor: a child born `age_days` ago in the family; its health page."""
+    add_member(
+        page,
+        family.href,
+        PersonDetails(
+            kind="Child",
+            given_name=given_name,
+            family_name=family.surname,
+            sex="Female",
+            date_of_birth=days_from_today(-age_days),
+        ),
+    )
+    full_name = f"{given_name} {family.surname}"
+    link = member_card(page, full_name).get_by_role(
+        "link", name=f"{full_name}'s health reviews and immunisations"
+    )
+    return Baby(full_name, family, str(link.get_attribute("href")))
+
+
+def newborn(demo: Demo) -> Baby:
+    """A baby of 5 days on the health visitor's caseload, found or made once a run: their new
+    birth visit is due."""
+    family = demo.facts.family(8)
+    return demo._as(
+        HEALTH_VISITOR, "care newborn", lambda page: add_baby(page, family, "Clementine", 5)
+    )
+
+
+def open_reviews_due(page: Page, *, mine: bool, show: str) -> None:
+    """Reviews due, from the service navigation, filtered as a practitioner does it."""
+    page.goto("/caseload/")
+    navigate(page.get_by_role("link", name="Reviews due"))
+    choose(page, "Whose families", "My families" if mine else "My team's families")
+    page.get_by_label("Show", exact=True).select_option(label=show)
+    navigate(page.get_by_role("button", name="Apply filters"))
+    expect(page.get_by_role("heading", level=1, name="Reviews due")).to_be_visible()

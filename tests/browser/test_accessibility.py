@@ -28,9 +28,12 @@ from browser_support import (
     fill_consent,
     fill_date,
     fill_person,
+    group,
     navigate,
+    newborn,
     open_emergency_access_page,
     open_review,
+    open_reviews_due,
     open_upcoming_meeting,
     search_for,
     success_banner,
@@ -583,18 +586,7 @@ def _no_such_family(page: Page, demo: Any) -> None:
     heading(page, "Page not found")
 
 
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_no_axe_violations(name, open_page, demo, assert_accessible):
-    user, visit = SCENARIOS[name]
-    page = open_page(user, axe=True)
-    visit(page, demo)
-    assert_accessible(page)
-
-
 # --- Family Matters ---------------------------------------------------------------------------
-# Registered after test_no_axe_violations has taken its list, so checked by a test of their own.
-
-EARLIER_SCENARIOS = set(SCENARIOS)
 
 
 @scenario("meetings")
@@ -682,6 +674,99 @@ def _meeting_action_done_errors(page: Page, demo: Any) -> None:
     error_summary(page, "Date done must be today or in the past")
 
 
-@pytest.mark.parametrize("name", [name for name in SCENARIOS if name not in EARLIER_SCENARIOS])
-def test_no_axe_violations_in_family_matters(name, open_page, demo, assert_accessible):
-    test_no_axe_violations(name, open_page, demo, assert_accessible)
+# Care
+
+
+def _health_page(page: Page, demo: Any) -> None:
+    page.goto(newborn(demo).health_href)
+    heading(page, re.compile(r": health reviews and immunisations$"))
+
+
+@scenario("reviews-due")
+def _reviews_due(page: Page, demo: Any) -> None:
+    newborn(demo)
+    page.goto("/reviews/")
+    heading(page, "Reviews due")
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+@scenario("reviews-due-filtered")
+def _reviews_due_filtered(page: Page, demo: Any) -> None:
+    open_reviews_due(page, mine=True, show="Immunisations overdue")
+    expect(page.get_by_role("radio", name="My families")).to_be_checked()
+
+
+@scenario("child-health")
+def _child_health(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    expect(page.locator("#reviews + table")).to_contain_text("New birth visit")
+
+
+@scenario("record-contact")
+def _record_contact(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name="Record a review or contact"))
+    heading(page, "Record a review or contact")
+
+
+@scenario("record-contact-with-errors")
+def _record_contact_errors(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name="Record a review or contact"))
+    fill_date(page, "Date", None)
+    page.get_by_label("Weight in kilograms (optional)").fill("7lb")
+    navigate(page.get_by_role("button", name="Save"))
+    error_summary(page, "Enter the date of the contact")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the weight in kilograms")
+
+
+@scenario("record-immunisation")
+def _record_immunisation(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name="Record immunisations"))
+    heading(page, "Record immunisations")
+
+
+@scenario("record-immunisation-with-errors")
+def _record_immunisation_errors(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name="Record immunisations"))
+    group(page, "Which vaccines?").get_by_role("checkbox").first.check()
+    choose(page, "Given or declined?", "Declined")
+    navigate(page.get_by_role("button", name="Save"))
+    error_summary(page, "Enter why the vaccines were declined")
+
+
+@scenario("record-death")
+def _record_death(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name=re.compile(r"^Record that .* has died$")))
+    heading(page, re.compile(r"^Record that .* has died$"))
+
+
+@scenario("record-death-with-errors")
+def _record_death_errors(page: Page, demo: Any) -> None:
+    _health_page(page, demo)
+    navigate(page.get_by_role("link", name=re.compile(r"^Record that .* has died$")))
+    fill_date(page, "Date", days_from_today(-400))
+    navigate(page.get_by_role("button", name="Record"))
+    error_summary(page, "The date must be on or after")
+
+
+@scenario("end-involvement-with-errors")
+def _end_involvement_errors(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href)
+    navigate(page.get_by_role("link", name=re.compile(r"^End .*'s involvement$")).first)
+    navigate(page.get_by_role("button", name="End involvement"))
+    error_summary(page, "Select why the involvement is ending")
+
+
+# Every scenario above, registered by @scenario as the module loads.
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_no_axe_violations(name, open_page, demo, assert_accessible):
+    user, visit = SCENARIOS[name]
+    page = open_page(user, axe=True)
+    visit(page, demo)
+    assert_accessible(page)

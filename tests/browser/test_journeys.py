@@ -18,6 +18,7 @@ from browser_support import (
     REFERENCE,
     WITHHELD_BIRTH_DATE,
     PersonDetails,
+    add_baby,
     add_member,
     agenda_link,
     check_register,
@@ -34,6 +35,7 @@ from browser_support import (
     member_card,
     navigate,
     open_family_via_search,
+    open_reviews_due,
     open_upcoming_meeting,
     search_for,
     sign_in,
@@ -410,3 +412,63 @@ def test_at_the_next_family_matters_meeting_add_a_note_and_an_action(open_page, 
     expect(
         chronology(page).filter(has_text=f"Discussed at Family Matters: {note}")
     ).to_contain_text(HEALTH_VISITING_TEAM)
+
+
+# Care
+
+
+def test_record_a_new_birth_visit_from_reviews_due(open_page, demo):
+    page = open_page()
+    sign_in(page, HEALTH_VISITOR)
+    baby = add_baby(page, demo.facts.family(9), "Marigold", 4)
+
+    # Reviews due, the health visitor's own families, new birth visits only.
+    open_reviews_due(page, mine=True, show="New birth visit")
+    row = page.locator("main table tbody tr").filter(has_text=baby.full_name)
+    expect(row).to_contain_text("New birth visit")
+    expect(row).to_contain_text("Due")
+    expect(row).to_contain_text(f"Due by {days_from_today(10):%-d %b %Y}")
+    navigate(row.get_by_role("link", name=f"Record the new birth visit of {baby.full_name}"))
+
+    expect(page.get_by_role("heading", level=1, name="Record a review or contact")).to_be_visible()
+    expect(group(page, "What was it?").get_by_label("New birth visit")).to_be_checked()
+    assert date_values(page, "Date") == tuple(
+        str(part)
+        for part in (days_from_today(0).day, days_from_today(0).month, days_from_today(0).year)
+    )
+    # Forgetting the feeding question is caught, and nothing typed is lost.
+    page.get_by_label("Weight in kilograms (optional)").fill("3.52")
+    navigate(page.get_by_role("button", name="Save"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select whether the baby is breastfed"
+    )
+    expect(page.get_by_label("Weight in kilograms (optional)")).to_have_value("3.52")
+    choose(page, "Breastfeeding", "Partially breastfed")
+    choose(page, "Mother's smoking at delivery (optional)", "Non-smoker")
+    page.get_by_label("Next steps (optional)").fill("Weigh at the baby clinic next week")
+    navigate(page.get_by_role("button", name="Save"))
+
+    # Back on the child's health page: done, on time, with what was recorded.
+    expect(page).to_have_url(re.compile(re.escape(baby.health_href) + "$"))
+    expect(success_banner(page)).to_contain_text(f"New birth visit recorded for {baby.full_name}")
+    expect(success_banner(page)).not_to_contain_text("as late")
+    reviews = page.locator("#reviews + table")
+    visit = reviews.locator("tr").filter(has_text="New birth visit")
+    expect(visit).to_contain_text("Done")
+    expect(visit).to_contain_text("on time")
+    card = page.locator(".govuk-summary-card").filter(has_text="New birth visit")
+    expect(card).to_contain_text("Partially breastfed")
+    expect(card).to_contain_text("3.52 kg")
+
+    # On the family's chronology, as health information.
+    navigate(page.get_by_role("link", name=f"Back to {baby.family.name}"))
+    line = (
+        chronology(page)
+        .filter(has_text="New birth visit (face to face)")
+        .filter(has_text=f"about {baby.full_name}")
+    )
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text("Health")
+    # And off the worklist.
+    open_reviews_due(page, mine=True, show="New birth visit")
+    expect(page.locator("main")).not_to_contain_text(baby.full_name)

@@ -10,10 +10,12 @@ from browser_support import (
     HEALTH_VISITING_TEAM,
     HEALTH_VISITOR,
     PersonDetails,
+    add_baby,
     agenda_link,
     chronology,
     days_from_today,
     fill_person,
+    group,
     long_date,
     member_card,
     navigate,
@@ -93,3 +95,34 @@ def test_family_matters_without_javascript(open_page, demo):
     expect(page).to_have_url(re.compile(re.escape(meeting) + r"#family-\d+$"))
     expect(success_banner(page)).to_contain_text("Note added for the ")
     expect(page.locator("main")).to_contain_text("Came to the breastfeeding drop-in twice")
+
+
+# Care
+
+
+def test_record_immunisations_without_javascript(open_page, demo):
+    page = open_page(javascript=False)
+    sign_in(page, HEALTH_VISITOR)
+    baby = add_baby(page, demo.facts.family(10), "Primrose", 60)  # 8 weeks: 4 days ago
+
+    page.goto(baby.health_href)
+    navigate(page.get_by_role("link", name="Record immunisations"))
+    vaccines = group(page, "Which vaccines?")
+    # The 8-week vaccines are ticked already.
+    for label in ("6-in-1 (1st dose)", "MenB (1st dose)", "Rotavirus (1st dose)"):
+        expect(vaccines.get_by_label(re.compile(rf"^{re.escape(label)}"))).to_be_checked()
+    # Given, but not where: the summary links to the field without the script.
+    navigate(page.get_by_role("button", name="Save"))
+    link = page.locator(".govuk-error-summary").get_by_role(
+        "link", name="Enter where the vaccines were given"
+    )
+    expect(link).to_have_attribute("href", "#id_place")
+    page.get_by_label("Where were they given?").fill("Ashby Marsh Road Surgery")
+    navigate(page.get_by_role("button", name="Save"))
+
+    expect(page).to_have_url(re.compile(re.escape(baby.health_href) + "$"))
+    expect(success_banner(page)).to_contain_text(
+        f"3 immunisations recorded as given for {baby.full_name}"
+    )
+    given = page.locator("#immunisations ~ table tr").filter(has_text="Ashby Marsh Road Surgery")
+    expect(given).to_have_count(3)

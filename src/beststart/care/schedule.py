@@ -11,6 +11,9 @@ Reviews run from the actual date of birth (a premature baby's too); the antenata
 | 6 to 8 week review | 6 weeks | 8 weeks | 12 weeks |
 | 12-month review | 9 months | 12 months | 15 months |
 | 2 to 2½ year review | 24 months | 30 months | 36 months |
+
+A missed review is still worth offering until the next review's window opens (the 2 to 2½
+year review, until the fifth birthday); after that the next review takes its place.
 """
 
 from __future__ import annotations
@@ -135,6 +138,29 @@ def review_status(
     if today <= window.closes:
         return ReviewStatus(window, Status.OVERDUE)
     return ReviewStatus(window, Status.MISSED)
+
+
+def still_offered(statuses: list[ReviewStatus], *, today: dt.date) -> list[ReviewStatus]:
+    """The reviews of one child that belong on a worklist: due, overdue, or missed while no
+    later review's window has opened (the last one, until the fifth birthday)."""
+    offered = []
+    for index, each in enumerate(statuses):
+        if not each.needs_doing:
+            continue
+        if each.status == Status.MISSED:
+            later = [other.window.opens for other in statuses[index + 1 :]]
+            if later:
+                if today >= min(later):
+                    continue
+            elif each.window.kind == ReviewKind.ANTENATAL or today >= _fifth_birthday(each):
+                continue
+        offered.append(each)
+    return offered
+
+
+def _fifth_birthday(status: ReviewStatus) -> dt.date:
+    """From the 2 to 2½ year review's window, which opens on the second birthday."""
+    return add_months(status.window.opens, 36)
 
 
 def _timing(window: Window, done_on: dt.date) -> Timing:

@@ -17,6 +17,7 @@ from faker import Faker
 
 from beststart.accounts.models import Team, User
 from beststart.core import clock
+from beststart.demo.care import build_care
 from beststart.demo.meetings import build_meetings
 from beststart.demo.organisations import Services, build_services
 from beststart.demo.people import NamePools, reserved_range_nhs_numbers
@@ -431,6 +432,7 @@ def build_county(
         build_agreements(User.objects.get(username="privacy"), reference)
         build_exceptions(reference, dt.datetime.combine(reference, dt.time(12), tzinfo=dt.UTC))
         build_meetings(seed, reference)  # Family Matters, once the involvements exist
+        build_care(seed=seed, today=reference)  # Care: the Healthy Child Programme's reviews
     return report
 
 

@@ -21,6 +21,7 @@ from beststart.families.models import (
     Family,
     FamilyMember,
     Involvement,
+    InvolvementEnd,
     Person,
     PersonKind,
     Relationship,
@@ -393,7 +394,11 @@ def add_involvement(
 
 
 @audited_write
-def end_involvement(*, actor: Actor, involvement: Involvement, ended_on: dt.date) -> Involvement:
+def end_involvement(
+    *, actor: Actor, involvement: Involvement, ended_on: dt.date, end_reason: str = ""
+) -> Involvement:
+    """The team stops working with the family, and why (an InvolvementEnd), which the
+    Healthy Child Programme's pages show for a child who dropped off the worklist."""
     _require(actor, involvement.family, AccessAction.UPDATE)
     enforce(
         actor,
@@ -406,12 +411,14 @@ def end_involvement(*, actor: Actor, involvement: Involvement, ended_on: dt.date
     if ended_on < involvement.started_on:
         raise ValidationError({"ended_on": "The end date must be on or after the start date"})
     involvement.ended_on = ended_on
-    involvement.save(update_fields=["ended_on", "updated_at"])
+    involvement.end_reason = end_reason
+    involvement.save(update_fields=["ended_on", "end_reason", "updated_at"])
+    why = f": {InvolvementEnd(end_reason).label.lower()}" if end_reason else ""
     record_event(
         actor,
         involvement.family,
         EventKind.INVOLVEMENT_ENDED,
-        f"{involvement.team.name} stopped working with the family",
+        f"{involvement.team.name} stopped working with the family{why}",
     )
     return involvement
 

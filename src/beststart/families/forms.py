@@ -13,7 +13,7 @@ from beststart.core.categories import DataCategory
 from beststart.core.forms import DateField, GovukFormMixin
 from beststart.core.identifiers import normalise_nhs_number, validate_nhs_number
 from beststart.families.actions import AddressDetails, PersonDetails
-from beststart.families.models import Person, PersonKind, RelationshipType, Sex
+from beststart.families.models import InvolvementEnd, Person, PersonKind, RelationshipType, Sex
 from beststart.places.models import is_postcode_shaped, normalise_postcode
 from beststart.places.selectors import find_postcode
 
@@ -359,6 +359,13 @@ class RelationshipForm(GovukFormMixin, forms.Form):
 
 
 class EndInvolvementForm(GovukFormMixin, forms.Form):
+    end_reason = forms.ChoiceField(
+        label="Why is it ending?",
+        choices=InvolvementEnd.choices,
+        widget=forms.RadioSelect,
+        help_text="Kept with the involvement, so that a child who drops off a worklist shows why",
+        error_messages={"required": "Select why the involvement is ending"},
+    )
     ended_on = DateField(label="End date", label_for_errors="End date", must_be_past=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -304,7 +304,10 @@ def end_involvement(request: HttpRequest, family_id: int, involvement_id: int) -
         form,
         involvement.family,
         lambda: actions.end_involvement(
-            actor=actor, involvement=involvement, ended_on=form.cleaned_data["ended_on"]
+            actor=actor,
+            involvement=involvement,
+            ended_on=form.cleaned_data["ended_on"],
+            end_reason=form.cleaned_data["end_reason"],
         ),
         f"{involvement.team.name} recorded as no longer working with the family",
     )

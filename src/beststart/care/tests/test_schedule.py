@@ -18,6 +18,7 @@ from beststart.care.schedule import (
     add_months,
     review_status,
     review_windows,
+    still_offered,
 )
 
 BORN = dt.date(2026, 1, 31)
@@ -165,3 +166,16 @@ def test_every_window_opens_before_it_is_due_and_closes_after(born: dt.date, age
         assert each.opens <= each.due_by <= each.closes
         result = review_status(each, today=today)
         assert (result.status == Status.UPCOMING) is (today < each.opens)
+
+
+def test_a_missed_review_stays_on_offer_until_the_next_one_opens() -> None:
+    def offered(today: dt.date) -> list[ReviewKind]:
+        statuses = [review_status(w, today=today) for w in review_windows(born=BORN, expected=None)]
+        return [each.window.kind for each in still_offered(statuses, today=today)]
+
+    # 6 to 8 weeks missed from 26 April; the 12-month review opens on 31 October.
+    assert offered(dt.date(2026, 5, 1)) == [K.SIX_TO_EIGHT_WEEKS]
+    assert offered(dt.date(2026, 10, 31)) == [K.ONE_YEAR]
+    # The 2 to 2½ year review, missed from 31 January 2029, is offered until the fifth birthday.
+    assert offered(dt.date(2030, 1, 30)) == [K.TWO_YEARS]
+    assert offered(dt.date(2031, 1, 31)) == []

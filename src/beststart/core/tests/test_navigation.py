@@ -10,6 +10,7 @@ from django.test import Client
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import Role, Team
 from beststart.accounts.tests.factories import make_actor
+from beststart.navigation import REVIEW_ROLES
 from beststart.sharing.policy import PRACTITIONER_ROLES
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def test_navigation_by_role(role: str, team: Team, client_for: Callable[[Actor],
     response = client.get("/", follow=True)
     items = [item["text"] for item in response.context["navigation"]]
     if role in PRACTITIONER_ROLES:
-        assert items[:3] == ["My caseload", "Search", "New family"]
+        assert items[:3] == ["My caseload", "Search", "New family"]  # then each part's own
         assert response.context["navigation"][0]["active"]
     elif role == Role.PRIVACY_OFFICER:
         assert items == ["Audit", "Break-glass reviews", "Sharing agreements", "Subject access"]
@@ -49,3 +50,16 @@ def test_family_matters_for_health_visitors_centre_workers_and_managers(
         items = [item["text"] for item in client.get("/", follow=True).context["navigation"]]
         holds_meetings = role in {Role.HEALTH_VISITOR, Role.FAMILY_HUB_WORKER, Role.TEAM_MANAGER}
         assert ("Family Matters" in items) == holds_meetings
+
+
+# Care
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_reviews_due_for_health_visitors_midwives_and_managers(
+    role: str, team: Team, client_for: Callable[[Actor], Client]
+) -> None:
+    response = client_for(make_actor(role, team)).get("/", follow=True)
+    items = [item["text"] for item in response.context["navigation"]]
+    assert ("Reviews due" in items) == (role in REVIEW_ROLES)
+    assert {Role.HEALTH_VISITOR, Role.MIDWIFE, Role.TEAM_MANAGER} == REVIEW_ROLES

@@ -653,7 +653,7 @@ def test_end_involvement_before_it_started(signed_in: Client, family: Family) ->
     earlier = involvement.started_on - dt.timedelta(days=1)
     response = signed_in.post(
         f"/families/{family.pk}/involvements/{involvement.pk}/end/",
-        date_parts("ended_on", earlier),
+        {"end_reason": "moved_out", **date_parts("ended_on", earlier)},
     )
     assert_error(
         response,
@@ -663,6 +663,24 @@ def test_end_involvement_before_it_started(signed_in: Client, family: Family) ->
     )
     involvement.refresh_from_db()
     assert involvement.ended_on is None
+
+
+def test_end_involvement_asks_why_and_keeps_the_reason(signed_in: Client, family: Family) -> None:
+    involvement = family.involvements.get()
+    url = f"/families/{family.pk}/involvements/{involvement.pk}/end/"
+    response = signed_in.post(url, date_parts("ended_on", clock.today()))
+    assert_error(
+        response, "end_reason", "Select why the involvement is ending", anchor="id_end_reason_0"
+    )
+    response = signed_in.post(
+        url, {"end_reason": "moved_out", **date_parts("ended_on", clock.today())}
+    )
+    assert response.status_code == 302
+    involvement.refresh_from_db()
+    assert (involvement.ended_on, involvement.end_reason) == (clock.today(), "moved_out")
+    assert ChronologyEvent.objects.filter(
+        family=family, summary__endswith="the family moved out of the area"
+    ).exists()
 
 
 def test_add_relationship(signed_in: Client, family: Family) -> None:

@@ -462,7 +462,7 @@ def test_each_write_form_shown_and_saved(drive: Driver, scene: Scene) -> None:
         ),
         (
             f"involvements/{_involvement(family, scene.hub.team).pk}/end/",
-            date_parts("ended_on", today),
+            {"end_reason": "completed"} | date_parts("ended_on", today),
         ),
     ]
     for suffix, data in forms:

@@ -24,6 +24,7 @@ from beststart.accounts.tests.factories import (
 )
 from beststart.activities.tests.factories import MeetingActionFactory, MeetingFactory
 from beststart.audit.models import AuditEvent, Outcome
+from beststart.core.categories import DataCategory
 from beststart.families.models import Family, Involvement, PersonKind
 from beststart.families.tests.factories import (
     FamilyMemberFactory,
@@ -32,7 +33,7 @@ from beststart.families.tests.factories import (
     family_with_people,
 )
 from beststart.sharing.models import Consent
-from beststart.sharing.policy import PRACTITIONER_ROLES, SAFEGUARDING_ROLES
+from beststart.sharing.policy import PRACTITIONER_ROLES, ROLE_CATEGORIES, SAFEGUARDING_ROLES
 from beststart.sharing.tests.factories import (
     BreakGlassAccessFactory,
     ConsentFactory,
@@ -70,7 +71,12 @@ SHOWS_NO_RECORD = {
     ("activities:meetings", "GET"),
     ("activities:plan-meeting", "GET"),
     ("activities:plan-meeting", "POST"),
+    ("care:worklist", "GET"),  # Care: nothing due for the walk's families is an empty list
 }
+# Care: the Healthy Child Programme's pages are health data, for the roles that see it.
+HEALTH_ROLES = frozenset(
+    role for role, categories in ROLE_CATEGORIES.items() if DataCategory.HEALTH in categories
+)
 ROLE_PAGES = {
     "audit:query": {Role.PRIVACY_OFFICER},
     "sharing:subject-access": {Role.PRIVACY_OFFICER},
@@ -81,9 +87,16 @@ ROLE_PAGES = {
     "sharing:agreements": {Role.PRIVACY_OFFICER},
     "sharing:new-agreement": {Role.PRIVACY_OFFICER},
     "sharing:agreement": {Role.PRIVACY_OFFICER},
+    "care:worklist": HEALTH_ROLES,
 }
 # Pages about a family the actor's team works with, for some practitioner roles only.
-PRACTITIONER_PAGES = {"sharing:new-safeguarding-share": SAFEGUARDING_ROLES}
+PRACTITIONER_PAGES = {
+    "sharing:new-safeguarding-share": SAFEGUARDING_ROLES,
+    "care:child-health": HEALTH_ROLES,
+    "care:record-contact": HEALTH_ROLES,
+    "care:record-immunisation": HEALTH_ROLES,
+    "care:record-death": HEALTH_ROLES,
+}
 # Break-glass is for a family the actor's team does NOT work with, and only for practitioners.
 OTHER_TEAMS_FAMILY_PAGES = {"sharing:break-glass"}
 # The ids that stand for a family's data; an agreement's id stands for no one's.
@@ -172,6 +185,11 @@ def test_the_walk_finds_every_page() -> None:
         "sharing:consent-recorded",
         "sharing:withdraw-consent",
         "sharing:access-log",
+        "care:worklist",
+        "care:child-health",
+        "care:record-contact",
+        "care:record-immunisation",
+        "care:record-death",
     } <= names
     assert len(names) == len(ROUTES), "two URL patterns share a name"
 
