@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from beststart.activities.selectors import works_in_a_centre
 from beststart.sharing.policy import AUDIT_ROLES, PRACTITIONER_ROLES
 
 
@@ -21,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Search", reverse("families:search")),
             ("New family", reverse("families:create")),
         ]
+    if works_in_a_centre(actor):  # Children's centre: the team's sessions and registers
+        items.append(("Sessions", reverse("activities:sessions")))
     if actor.role in AUDIT_ROLES:
         items += [
             ("Audit", reverse("audit:query")),

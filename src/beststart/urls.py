@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("beststart.families.urls")),
     path("", include("beststart.audit.urls")),
     path("", include("beststart.sharing.urls")),
+    # Children's centre programmes, sessions, registers (and Family Matters meetings)
+    path("", include("beststart.activities.urls")),
 ]
 
 handler404 = "beststart.core.views.not_found"

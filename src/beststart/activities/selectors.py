@@ -29,7 +29,7 @@ from beststart.activities.models import (
 from beststart.core import clock
 from beststart.core.categories import AccessAction, DataCategory
 from beststart.core.errors import NotFoundOrNotAllowed
-from beststart.families.models import Family, Person, PersonKind
+from beststart.families.models import Family, Involvement, Person, PersonKind
 from beststart.families.selectors import IdentityMatch, identity_matches
 from beststart.sharing.access import SharingGate, audit_decision, audit_shown, open_family
 from beststart.sharing.policy import (
@@ -37,6 +37,7 @@ from beststart.sharing.policy import (
     DENY_ROLE,
     Decision,
     Subject,
+    active_involvements,
     may_register_in_person,
     visible_families,
 )
@@ -425,6 +426,7 @@ def walk_in_matches(
     given_name: str,
     family_name: str,
     date_of_birth: dt.date | None,
+    nhs_number: str | None = None,
 ) -> list[WalkInMatch]:
     """Who on the whole register may be the family at the door: the minimum identity details
     of search-before-create (audited as an identity check), by family."""
@@ -433,7 +435,7 @@ def walk_in_matches(
         given_name=given_name,
         family_name=family_name,
         date_of_birth=date_of_birth,
-        nhs_number=None,
+        nhs_number=nhs_number,
     )
     by_family: dict[int, list[IdentityMatch]] = {}
     for match in matches:
@@ -599,19 +601,24 @@ class CentreLine:
 def centre_line(actor: Actor, family: Family) -> CentreLine:
     """Which centres the family is registered with, as far as the policy lets the actor see
     (another organisation's family support data needs consent and an agreement), and whether
-    the actor's centre may register or book them."""
-    gate = SharingGate(actor, family)
-    shown = gate.entries(
-        (
-            RegistrationEntry.of(registration)
-            for registration in CentreRegistration.objects.filter(
-                family=family, ended_on=None
-            ).select_related("team__organisation")
-        ),
-        AccessAction.VIEW,
+    the actor's centre may register or book them: for the record of a family already opened
+    through the policy."""
+    current = list(
+        CentreRegistration.objects.filter(family=family, ended_on=None).select_related(
+            "team__organisation"
+        )
     )
-    registrations = [entry.registration for entry in shown]
-    centre = works_in_a_centre(actor) and gate.facts.involved
+    registrations: list[CentreRegistration] = []
+    if current:
+        gate = SharingGate(actor, family)
+        shown = gate.entries(map(RegistrationEntry.of, current), AccessAction.VIEW)
+        registrations = [entry.registration for entry in shown]
+    centre = (
+        works_in_a_centre(actor)
+        and Involvement.objects.filter(
+            active_involvements(), family=family, team=actor.team
+        ).exists()
+    )
     return CentreLine(
         registrations=registrations,
         is_centre_worker=centre,
@@ -619,3 +626,12 @@ def centre_line(actor: Actor, family: Family) -> CentreLine:
             (each for each in registrations if each.team_id == actor.team.pk), None
         ),
     )
+
+
+def waiting_position(booking: Booking) -> int:
+    """Where a booking on the waiting list stands: 1 is next in line."""
+    return Booking.objects.filter(
+        Q(updated_at__lt=booking.updated_at) | Q(updated_at=booking.updated_at, pk__lte=booking.pk),
+        session_id=booking.session_id,
+        status=BookingStatus.WAITING,
+    ).count()
