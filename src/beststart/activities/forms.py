@@ -49,12 +49,13 @@ class ProgrammeForm(GovukFormMixin, forms.Form):
 TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 
 
-class TimeField(forms.CharField):
+class TimeField(forms.Field):
     """A time of day typed as 10:00, 14:30, 9.15 or 2pm."""
+
+    widget = forms.TextInput(attrs={"maxlength": "8"})
 
     def __init__(self, *, label_for_errors: str, **kwargs: Any) -> None:
         self.label_for_errors = label_for_errors
-        kwargs.setdefault("max_length", 8)
         kwargs.setdefault("help_text", "For example, 10:00 or 14:30")
         kwargs.setdefault(
             "error_messages",
@@ -62,8 +63,8 @@ class TimeField(forms.CharField):
         )
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> dt.time | None:  # type: ignore[override]
-        text = str(super().to_python(value)).strip().lower()
+    def to_python(self, value: Any) -> dt.time | None:
+        text = str(value or "").strip().lower()
         if not text:
             return None
         match = TIME.match(text)
