@@ -169,14 +169,17 @@ def family_sessions(request: HttpRequest, family_id: int) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         chosen = request.POST.get("session", "")
-        session = selectors.session_for(actor, int(chosen) if chosen.isdigit() else 0)
-        try:
-            booking = actions.book(actor=actor, session=session, family=family)
-        except ValidationError as error:
-            problem = " ".join(error.messages)
+        if not chosen.isdigit():
+            problem = "Choose a session to book"
         else:
-            messages.success(request, _booked_message(booking))
-            return redirect("activities:family-sessions", family_id=family.pk)
+            session = selectors.session_for(actor, int(chosen))
+            try:
+                booking = actions.book(actor=actor, session=session, family=family)
+            except ValidationError as error:
+                problem = " ".join(error.messages)
+            else:
+                messages.success(request, _booked_message(booking))
+                return redirect("activities:family-sessions", family_id=family.pk)
     context = {
         "family": family,
         "sessions": selectors.bookable_sessions(actor, family),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,11 +20,17 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from beststart.accounts.actors import Actor
-from beststart.accounts.models import Role, Team
-from beststart.accounts.tests.factories import make_actor
+from beststart.accounts.models import OrganisationType, Role, Team
+from beststart.accounts.tests.factories import OrganisationFactory, TeamFactory, make_actor
+from beststart.activities.tests.factories import (
+    BookingFactory,
+    CentreRegistrationFactory,
+    SessionFactory,
+)
 from beststart.families.models import Family, Person, PersonKind
 from beststart.families.tests.factories import (
     FamilyMemberFactory,
+    InvolvementFactory,
     PersonFactory,
     family_with_people,
 )
@@ -33,6 +40,7 @@ from beststart.sharing.tests.factories import (
     SharingAgreementFactory,
 )
 from beststart.sharing.tests.test_url_walk import (
+    CENTRE_PAGES,
     OTHER_TEAMS_FAMILY_PAGES,
     ROLE_PAGES,
     ROUTES,
@@ -162,11 +170,12 @@ def household(actor: Actor) -> Family:
     return family
 
 
-def _url(route: Route, family: Family) -> str:
+def _url(route: Route, family: Family, centre: Centre | None = None) -> str:
     ids = {
+        **(centre.ids if centre else {}),
         "family_id": family.pk,
         "person_id": family.members.get(kind=PersonKind.UNBORN).pk,
-        "involvement_id": family.involvements.get().pk,
+        "involvement_id": family.involvements.earliest("id").pk,  # the lead's
         "consent_id": ConsentFactory(person=family.members.get(kind=PersonKind.PARENT)).pk,
         "access_id": BreakGlassAccessFactory(family=family).pk,
         "agreement_id": SharingAgreementFactory().pk,
@@ -201,8 +210,9 @@ def test_every_personal_data_route_fails_closed_when_its_view_never_asks_the_pol
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    url = _url(route, household)
-    client = client_for(_who(route, actor, team))
+    centre = _centre(household) if route.name in CENTRE_PAGES else None
+    url = _url(route, household, centre)
+    client = client_for(centre.worker if centre else _who(route, actor, team))
     assert client.get(url).status_code in (200, 302), "the real view lets this user in"
     markers = [
         text for person in Person.objects.all() for text in (person.full_name, person.nhs_number)
@@ -225,4 +235,30 @@ def test_every_personal_data_route_fails_closed_when_its_view_never_asks_the_pol
     assert (
         messages
         == [f"personal-data view {route.name} answered without a policy decision; refused"] * 2
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Centres: a family hub worker whose team works with the household, and the centre's ids.
+
+
+@dataclass
+class Centre:
+    worker: Actor
+    ids: dict[str, int]
+
+
+def _centre(family: Family) -> Centre:
+    hubs = OrganisationFactory(type=OrganisationType.FAMILY_HUB)
+    team = TeamFactory(organisation=hubs)
+    worker = make_actor(Role.FAMILY_HUB_WORKER, team)
+    InvolvementFactory(family=family, team=team)
+    session = SessionFactory(programme__team=team)
+    return Centre(
+        worker=worker,
+        ids={
+            "session_id": session.pk,
+            "booking_id": BookingFactory(session=session, family=family).pk,
+            "registration_id": CentreRegistrationFactory(family=family, team=team).pk,
+        },
     )
