@@ -17,6 +17,7 @@ from faker import Faker
 
 from beststart.accounts.models import Team, User
 from beststart.core import clock
+from beststart.demo.activities import build_centres
 from beststart.demo.organisations import Services, build_services
 from beststart.demo.people import NamePools, reserved_range_nhs_numbers
 from beststart.demo.places import County, build_places
@@ -429,6 +430,8 @@ def build_county(
     with transaction.atomic():
         build_agreements(User.objects.get(username="privacy"), reference)
         build_exceptions(reference, dt.datetime.combine(reference, dt.time(12), tzinfo=dt.UTC))
+    with transaction.atomic():  # children's centres: programmes, sessions, registers, reach
+        build_centres(seed=seed, today=reference, services=services)
     return report
 
 
