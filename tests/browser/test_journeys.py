@@ -361,3 +361,53 @@ def test_record_a_consent_then_withdraw_it(open_page, demo):
 
     page.goto(family.href)
     expect(chronology(page).first).to_contain_text(f"Consent {reference} for {name} withdrawn")
+
+
+# --- Centres ----------------------------------------------------------------------------------
+
+from browser_support import (  # noqa: E402
+    CENTRE_USER,
+    booked_family,
+    open_todays_session,
+    spoken_day,
+)
+
+
+def test_take_a_session_register(open_page):
+    """A family hub worker opens today's session, ticks who came, saves, and saves again:
+    the same families, once each, and each family's chronology says they came."""
+    page = open_page()
+    sign_in(page, CENTRE_USER)
+    session = open_todays_session(page)
+    navigate(page.get_by_role("link", name="Take the register"))
+    expect(page.get_by_role("heading", level=1, name="Register")).to_be_visible()
+    register_url = page.url
+
+    boxes = page.locator("input[name='family']")
+    count = boxes.count()
+    assert count > 0
+    for box in boxes.all():
+        box.check()
+    # Ticking a family reveals its children: tick the first family's first child.
+    children = page.locator(".govuk-checkboxes__conditional").first.get_by_role("checkbox")
+    expect(children.first).to_be_visible()
+    children.first.check()
+    families = "family" if count == 1 else "families"
+    navigate(page.get_by_role("button", name="Save register"))
+    expect(success_banner(page)).to_contain_text(f"Register saved: {count} {families} attended")
+    assert page.url == register_url
+    expect(children.first).to_be_checked()
+
+    # Saving again changes nothing.
+    navigate(page.get_by_role("button", name="Save register"))
+    expect(success_banner(page)).to_contain_text(f"Register saved: {count} {families} attended")
+    expect(page.locator("input[name='family']:checked")).to_have_count(count)
+
+    family = booked_family(page, session)
+    page.goto(family.href)
+    today = days_from_today(0)
+    attended = chronology(page).filter(
+        has_text=f"Attended: Stay and Play, {spoken_day(today)} {today.year}, 10:00"
+    )  # the demo's Stay and Play starts at 10:00 (another test adds one later today)
+    expect(attended).to_have_count(1)
+    expect(attended.first).to_contain_text("Family support")

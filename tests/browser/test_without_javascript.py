@@ -69,3 +69,20 @@ def test_sign_in_search_open_the_record_and_add_a_member_without_javascript(open
     expect(success_banner(page)).to_contain_text(f"{person.full_name} added to the family")
     expect(member_card(page, person.full_name)).to_contain_text(long_date(born))
     expect(chronology(page).first).to_contain_text(f"{person.full_name} added (child)")
+
+
+# --- Centres ----------------------------------------------------------------------------------
+
+from browser_support import CENTRE_USER, open_todays_session, tick_everyone_and_save  # noqa: E402
+
+
+def test_take_a_session_register_without_javascript(open_page):
+    """Without the script every family's children are listed under it, and the register still
+    saves in one post."""
+    page = open_page(javascript=False)
+    sign_in(page, CENTRE_USER)
+    page.goto(open_todays_session(page) + "register/")
+    children = page.locator(".govuk-checkboxes__conditional").first.get_by_role("checkbox")
+    expect(children.first).to_be_visible()
+    count = tick_everyone_and_save(page)
+    expect(page.locator("input[name='family']:checked")).to_have_count(count)
