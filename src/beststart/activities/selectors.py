@@ -129,10 +129,20 @@ def team_staff(actor: Actor) -> QuerySet[User]:
 
 
 def _with_counts(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    return sessions.select_related("programme").annotate(
-        booked=Count("bookings", filter=Q(bookings__status=BookingStatus.BOOKED), distinct=True),
-        waiting=Count("bookings", filter=Q(bookings__status=BookingStatus.WAITING), distinct=True),
-        attended=Count("attendances", distinct=True),
+    """Sessions in time order (an aggregate query ignores the model's ordering), with their
+    places booked, waiting list and attendance counted."""
+    return (
+        sessions.select_related("programme")
+        .order_by("starts_at", "id")
+        .annotate(
+            booked=Count(
+                "bookings", filter=Q(bookings__status=BookingStatus.BOOKED), distinct=True
+            ),
+            waiting=Count(
+                "bookings", filter=Q(bookings__status=BookingStatus.WAITING), distinct=True
+            ),
+            attended=Count("attendances", distinct=True),
+        )
     )
 
 

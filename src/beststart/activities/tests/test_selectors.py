@@ -17,6 +17,7 @@ from beststart.activities.tests.factories import (
     AttendanceFactory,
     BookingFactory,
     CentreRegistrationFactory,
+    ProgrammeFactory,
     SessionFactory,
 )
 from beststart.audit.models import AuditEvent, Outcome
@@ -73,6 +74,14 @@ def test_the_week_counts_places_waiting_and_attendance(
         (session.pk, 1, 1, 1)
     ]
     assert [s.pk for s in week.upcoming] == [coming.pk]
+    # In time order, whatever order the programmes' sessions were added in.
+    earlier = SessionFactory(
+        programme=ProgrammeFactory(team=centre_worker.team),
+        starts_at=at(next_month - dt.timedelta(days=1), 18),
+        ends_at=at(next_month - dt.timedelta(days=1), 19),
+    )
+    upcoming = selectors.session_week(centre_worker).upcoming
+    assert [s.pk for s in upcoming] == [earlier.pk, coming.pk]
     assert week.programmes == [programme]
     assert not listed_families(centre_worker), "counts only: no family is named"
 
