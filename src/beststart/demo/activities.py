@@ -479,10 +479,14 @@ def _book(
     if slot.drop_in:
         came = chosen
         chosen = []
-    for index, family_id in enumerate(chosen):
+    # First come, first served: the earlier a family asked, the likelier a place.
+    asked_at = sorted(
+        min(session.starts_at - dt.timedelta(days=rng.randrange(1, 14), hours=2), now)
+        for _ in chosen
+    )
+    for index, (family_id, when) in enumerate(zip(chosen, asked_at, strict=True)):
         booked = index < session.capacity
         status = BookingStatus.BOOKED if booked else BookingStatus.WAITING
-        when = min(session.starts_at - dt.timedelta(days=rng.randrange(1, 14), hours=2), now)
         written.bookings.append((session.pk, family_id, status, worker.pk, when, when))
         summary = f"Booked on {described}" if booked else f"On the waiting list for {described}"
         written.event(family_id, EventKind.SESSION_BOOKED, when, summary, worker, hub.team)

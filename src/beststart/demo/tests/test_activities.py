@@ -109,6 +109,12 @@ def test_bookings_fill_places_first_and_popular_sessions_have_waiting_lists() ->
     )
     assert all(session.booked <= session.capacity for session in sessions)
     assert all(not session.waiting or session.booked == session.capacity for session in sessions)
+    for session in [session for session in sessions if session.waiting][:50]:
+        asked = {
+            status: [booking.updated_at for booking in session.bookings.filter(status=status)]
+            for status in (BookingStatus.BOOKED, BookingStatus.WAITING)
+        }
+        assert max(asked[BookingStatus.BOOKED]) <= min(asked[BookingStatus.WAITING])
     waiting = Counter(session.programme.kind for session in sessions if session.waiting)
     assert waiting[ProgrammeKind.SPEECH_AND_LANGUAGE] > 0
     drop_in = Booking.objects.filter(session__programme__kind=ProgrammeKind.BREASTFEEDING_SUPPORT)
