@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from beststart.accounts.models import Role
-from beststart.activities.selectors import takes_part_in_meetings
+from beststart.activities.selectors import takes_part_in_meetings, works_in_a_centre
 from beststart.sharing.policy import AUDIT_ROLES, PRACTITIONER_ROLES
 
 # Care: who works from the Healthy Child Programme's worklist.
@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
     if actor.role in REVIEW_ROLES:
         items.append(("Reviews due", reverse("care:worklist")))
+    if works_in_a_centre(actor):  # Children's centre: the team's sessions and registers
+        items.append(("Sessions", reverse("activities:sessions")))
     if takes_part_in_meetings(actor):
         items.append(("Family Matters", reverse("activities:meetings")))
     if actor.role in AUDIT_ROLES:

@@ -603,3 +603,87 @@ def open_reviews_due(page: Page, *, mine: bool, show: str) -> None:
     page.get_by_label("Show", exact=True).select_option(label=show)
     navigate(page.get_by_role("button", name="Apply filters"))
     expect(page.get_by_role("heading", level=1, name="Reviews due")).to_be_visible()
+
+
+# Centres: the demo's family hub worker, today's Stay and Play, its register, its waiting lists
+
+
+REGISTER_SAVED = re.compile(r"^Register saved: \d+ famil(y|ies) attended")
+
+
+def spoken_day(day: dt.date) -> str:
+    """As a session's link names its day: Monday 23 November."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def open_sessions(page: Page) -> None:
+    page.goto("/")
+    navigate(page.get_by_role("link", name="Sessions", exact=True))
+    expect(page.get_by_role("heading", level=1, name="Sessions")).to_be_visible()
+
+
+def open_todays_session(page: Page) -> str:
+    """From Sessions, today's Stay and Play (the demo books up to 20 families on it); its URL."""
+    open_sessions(page)
+    name = re.compile(rf"^Stay and Play on {spoken_day(days_from_today(0))} at ")
+    navigate(page.get_by_role("link", name=name).first)
+    expect(
+        page.get_by_role("heading", level=1, name=re.compile("^Stay and Play, "))
+    ).to_be_visible()
+    return urlsplit(page.url).path
+
+
+def open_full_session(page: Page) -> str:
+    """From Sessions, a coming session that is full and has a waiting list; its URL."""
+    open_sessions(page)
+    rows = page.locator("main table tbody tr").filter(
+        has=page.locator(".govuk-tag", has_text="Full")
+    )
+    for row in rows.all():
+        if row.locator("td").last.inner_text().strip() != "0":
+            navigate(row.get_by_role("link"))
+            return urlsplit(page.url).path
+    raise AssertionError("No full session with a waiting list in the demo hub's coming weeks")
+
+
+def booked_family(page: Page, session_href: str, index: int = 0) -> Family:
+    """A family booked on the session, as its page lists them."""
+    page.goto(session_href)
+    link = page.locator("#booked + table tbody tr td:first-child a").nth(index)
+    return Family(name=link.inner_text().strip(), href=str(link.get_attribute("href")))
+
+
+def tick_everyone_and_save(page: Page) -> int:
+    """On a register: tick every family, save, and check the confirmation; how many came."""
+    boxes = page.locator("input[name='family']")
+    count = boxes.count()
+    assert count > 0, "no one on the register"
+    for box in boxes.all():
+        box.check()
+    navigate(page.get_by_role("button", name="Save register"))
+    families = "family" if count == 1 else "families"
+    expect(success_banner(page)).to_contain_text(f"Register saved: {count} {families} attended")
+    return count
+
+
+def add_session_today(page: Page, capacity: int) -> str:
+    """As a centre worker: a session of Stay and Play later today; its URL."""
+    page.goto("/sessions/new/")
+    choose(page, "Programme", "Stay and Play")
+    fill_date(page, "Date", days_from_today(0))
+    page.get_by_label("Start time").fill("15:00")
+    page.get_by_label("End time").fill("16:00")
+    page.get_by_label("Venue").fill("Garden room")
+    page.get_by_label("How many families can it take?").fill(str(capacity))
+    navigate(page.get_by_role("button", name="Add session"))
+    expect(success_banner(page)).to_contain_text("Session added")
+    return urlsplit(page.url).path
+
+
+def book_by_search(page: Page, session_href: str, family: Family) -> None:
+    """Book a family on a session: search for them from the session, then Book."""
+    page.goto(session_href)
+    navigate(page.get_by_role("link", name="Book a family"))
+    page.get_by_label("Search your team's families").fill(family.surname)
+    navigate(page.get_by_role("button", name="Search", exact=True))
+    navigate(page.get_by_role("button", name=re.compile(rf"^Book the {family.name} ")).first)

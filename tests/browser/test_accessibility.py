@@ -20,7 +20,10 @@ from browser_support import (
     MIDWIFE,
     PersonDetails,
     add_agreement,
+    add_session_today,
     agenda_link,
+    book_by_search,
+    booked_family,
     check_register,
     choose,
     days_from_today,
@@ -32,11 +35,15 @@ from browser_support import (
     navigate,
     newborn,
     open_emergency_access_page,
+    open_full_session,
     open_review,
     open_reviews_due,
+    open_sessions,
+    open_todays_session,
     open_upcoming_meeting,
     search_for,
     success_banner,
+    tick_everyone_and_save,
 )
 from playwright.sync_api import Page, expect
 
@@ -759,6 +766,239 @@ def _end_involvement_errors(page: Page, demo: Any) -> None:
     navigate(page.get_by_role("link", name=re.compile(r"^End .*'s involvement$")).first)
     navigate(page.get_by_role("button", name="End involvement"))
     error_summary(page, "Select why the involvement is ending")
+
+
+# --- Centres ----------------------------------------------------------------------------------
+# The family hub worker's pages.
+
+
+def _family_id(href: str) -> str:
+    return href.strip("/").rsplit("/", 1)[-1]
+
+
+@scenario("centres-sessions", user=FAMILY_HUB)
+def _centres_sessions(page: Page, demo: Any) -> None:
+    open_sessions(page)
+    expect(page.locator("main table").first).to_contain_text("Stay and Play")
+
+
+@scenario("centres-sessions-another-week", user=FAMILY_HUB)
+def _centres_sessions_week(page: Page, demo: Any) -> None:
+    open_sessions(page)
+    navigate(page.get_by_role("link", name=re.compile("^Previous week")))
+    heading(page, "Sessions")
+    expect(page.get_by_role("link", name="Back to this week")).to_be_visible()
+
+
+@scenario("centres-new-programme", user=FAMILY_HUB)
+def _centres_new_programme(page: Page, demo: Any) -> None:
+    open_sessions(page)
+    navigate(page.get_by_role("link", name="Add a programme"))
+    heading(page, "Add a programme")
+
+
+@scenario("centres-new-programme-with-errors", user=FAMILY_HUB)
+def _centres_new_programme_errors(page: Page, demo: Any) -> None:
+    page.goto("/programmes/new/")
+    navigate(page.get_by_role("button", name="Add programme"))
+    error_summary(page, "Enter the name of the programme")
+
+
+@scenario("centres-new-session", user=FAMILY_HUB)
+def _centres_new_session(page: Page, demo: Any) -> None:
+    open_sessions(page)
+    navigate(page.get_by_role("link", name="Add a session"))
+    heading(page, "Add a session")
+
+
+@scenario("centres-new-session-with-errors", user=FAMILY_HUB)
+def _centres_new_session_errors(page: Page, demo: Any) -> None:
+    page.goto("/sessions/new/")
+    page.get_by_label("Start time").fill("14:00")
+    page.get_by_label("End time").fill("13:00")
+    page.get_by_label("How many families can it take?").fill("0")
+    navigate(page.get_by_role("button", name="Add session"))
+    error_summary(page, "The end time must be after the start time")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("at least 1 family")
+
+
+@scenario("centres-session", user=FAMILY_HUB)
+def _centres_session(page: Page, demo: Any) -> None:
+    open_todays_session(page)
+    expect(page.locator("#booked + table tbody tr").first).to_be_visible()
+
+
+@scenario("centres-session-full-with-waiting-list", user=FAMILY_HUB)
+def _centres_session_full(page: Page, demo: Any) -> None:
+    open_full_session(page)
+    expect(page.locator("main .govuk-tag", has_text="Full")).to_be_visible()
+    expect(page.locator("#waiting + p + table tbody tr").first).to_be_visible()
+
+
+@scenario("centres-book", user=FAMILY_HUB)
+def _centres_book(page: Page, demo: Any) -> None:
+    open_todays_session(page)
+    navigate(page.get_by_role("link", name="Book a family"))
+    heading(page, "Book a family")
+
+
+@scenario("centres-book-with-errors", user=FAMILY_HUB)
+def _centres_book_errors(page: Page, demo: Any) -> None:
+    open_todays_session(page)
+    navigate(page.get_by_role("link", name="Book a family"))
+    navigate(page.get_by_role("button", name="Search", exact=True))
+    error_summary(page, "Enter a name, date of birth, NHS number or postcode")
+
+
+@scenario("centres-book-with-results", user=FAMILY_HUB)
+def _centres_book_results(page: Page, demo: Any) -> None:
+    session = open_todays_session(page)
+    family = booked_family(page, session)
+    page.goto(session + "book/")
+    page.get_by_label("Search your team's families").fill(family.surname)
+    navigate(page.get_by_role("button", name="Search", exact=True))
+    expect(
+        page.get_by_role("button", name=re.compile(rf"^Book the {family.name}")).first
+    ).to_be_visible()
+
+
+@scenario("centres-book-already-booked", user=FAMILY_HUB)
+def _centres_book_twice(page: Page, demo: Any) -> None:
+    session = open_todays_session(page)
+    family = booked_family(page, session)
+    book_by_search(page, session, family)
+    error_summary(page, f"The {family.name} already has a place on this session")
+
+
+@scenario("centres-cancel-booking", user=FAMILY_HUB)
+def _centres_cancel(page: Page, demo: Any) -> None:
+    open_full_session(page)
+    navigate(page.get_by_role("link", name=re.compile("^Cancel the ")).first)
+    heading(page, re.compile(r"^Cancel the .*'s place\?$"))
+
+
+@scenario("centres-register", user=FAMILY_HUB)
+def _centres_register(page: Page, demo: Any) -> None:
+    open_todays_session(page)
+    navigate(page.get_by_role("link", name="Take the register"))
+    heading(page, "Register")
+    expect(page.locator("input[name='family']").first).to_be_visible()
+
+
+@scenario("centres-register-saved", user=FAMILY_HUB)
+def _centres_register_saved(page: Page, demo: Any) -> None:
+    page.goto(open_todays_session(page) + "register/")
+    tick_everyone_and_save(page)
+
+
+@scenario("centres-register-over-capacity", user=FAMILY_HUB)
+def _centres_register_over(page: Page, demo: Any) -> None:
+    first, second = (booked_family(page, open_todays_session(page), index) for index in (0, 1))
+    session = add_session_today(page, capacity=1)
+    book_by_search(page, session, first)
+    page.goto(f"{session}register/walk-in/?family={_family_id(second.href)}")
+    navigate(page.get_by_role("button", name=f"Add the {second.name} to the register"))
+    tick_everyone_and_save(page)
+    expect(page.locator("#over-capacity")).to_contain_text("Over capacity")
+
+
+@scenario("centres-walk-in", user=FAMILY_HUB)
+def _centres_walk_in(page: Page, demo: Any) -> None:
+    page.goto(open_todays_session(page) + "register/")
+    navigate(page.get_by_role("link", name="Add a family who walked in"))
+    heading(page, "Add a family who walked in")
+
+
+@scenario("centres-walk-in-with-errors", user=FAMILY_HUB)
+def _centres_walk_in_errors(page: Page, demo: Any) -> None:
+    page.goto(open_todays_session(page) + "register/walk-in/")
+    page.get_by_label("Last name", exact=True).fill("Brightwater")
+    navigate(page.get_by_role("button", name="Check the register"))
+    error_summary(page, "Enter a date of birth or an NHS number")
+
+
+@scenario("centres-walk-in-no-matches", user=FAMILY_HUB)
+def _centres_walk_in_none(page: Page, demo: Any) -> None:
+    page.goto(open_todays_session(page) + "register/walk-in/")
+    page.get_by_label("Last name", exact=True).fill("Zzyzzogeton")
+    fill_date(page, "Date of birth", days_from_today(-300))
+    navigate(page.get_by_role("button", name="Check the register"))
+    expect(page.locator(".govuk-inset-text")).to_contain_text("No one on the register matches")
+
+
+@scenario("centres-walk-in-in-person-with-errors", user=FAMILY_HUB)
+def _centres_walk_in_in_person(page: Page, demo: Any) -> None:
+    """A family only the health visitors know: registering them needs the family there."""
+    family = demo.emergency_family()
+    page.goto(open_todays_session(page) + "register/walk-in/")
+    page.get_by_label("First name", exact=True).fill(family.given_name)
+    page.get_by_label("Last name", exact=True).fill(family.family_name)
+    fill_date(page, "Date of birth", family.date_of_birth)
+    navigate(page.get_by_role("button", name="Check the register"))
+    expect(page.get_by_role("heading", level=2, name="1 family found")).to_be_visible()
+    navigate(page.get_by_role("button", name=re.compile("^Register and add to the register")))
+    error_summary(page, "Confirm the family is here and wants to register with the centre")
+
+
+@scenario("centres-walk-in-returned", user=FAMILY_HUB)
+def _centres_walk_in_returned(page: Page, demo: Any) -> None:
+    session = open_todays_session(page)
+    family = booked_family(page, session)
+    page.goto(f"{session}register/walk-in/?family={_family_id(family.href)}")
+    expect(
+        page.get_by_role("button", name=f"Add the {family.name} to the register")
+    ).to_be_visible()
+
+
+@scenario("centres-family-record", user=FAMILY_HUB)
+def _centres_record(page: Page, demo: Any) -> None:
+    family = booked_family(page, open_todays_session(page))
+    page.goto(family.href)
+    expect(page.locator("#centre + p")).to_contain_text("Registered with")
+    expect(page.get_by_role("link", name="Book a session")).to_be_visible()
+
+
+@scenario("centres-book-from-the-record", user=FAMILY_HUB)
+def _centres_family_sessions(page: Page, demo: Any) -> None:
+    family = booked_family(page, open_todays_session(page))
+    page.goto(family.href)
+    navigate(page.get_by_role("link", name="Book a session"))
+    heading(page, "Book a session")
+    expect(page.locator("main .govuk-tag", has_text="Booked").first).to_be_visible()
+
+
+@scenario("centres-end-registration-with-errors", user=FAMILY_HUB)
+def _centres_end_registration_errors(page: Page, demo: Any) -> None:
+    family = booked_family(page, open_todays_session(page), 2)
+    page.goto(family.href)
+    navigate(page.get_by_role("link", name=re.compile("^end the registration")))
+    heading(page, re.compile("^End the registration with "))
+    fill_date(page, "End date", days_from_today(30))
+    navigate(page.get_by_role("button", name="End the registration"))
+    error_summary(page, "End date must be today or in the past")
+
+
+@scenario("centres-register-with-the-centre-with-errors", user=FAMILY_HUB)
+def _centres_registration_errors(page: Page, demo: Any) -> None:
+    family = booked_family(page, open_todays_session(page), 3)
+    page.goto(family.href)
+    end = page.get_by_role("link", name=re.compile("^end the registration"))
+    if end.count():  # registered: end it, so there is a registration to make
+        navigate(end)
+        navigate(page.get_by_role("button", name="End the registration"))
+    navigate(page.get_by_role("link", name="Register with this centre"))
+    heading(page, re.compile("^Register with "))
+    fill_date(page, "Date they registered", days_from_today(5))
+    navigate(page.get_by_role("button", name="Register the family"))
+    error_summary(page, "Date they registered must be today or in the past")
+
+
+@scenario("centres-registered-families", user=FAMILY_HUB)
+def _centres_registered(page: Page, demo: Any) -> None:
+    open_sessions(page)
+    navigate(page.get_by_role("link", name="Registered families"))
+    heading(page, "Registered families")
+    expect(page.locator("main table").nth(1).locator("tbody tr").first).to_be_visible()
 
 
 # Every scenario above, registered by @scenario as the module loads.

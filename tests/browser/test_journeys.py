@@ -10,6 +10,7 @@ from browser_support import (
     CONSENT_HEADING,
     EMERGENCY_ACCOUNT,
     EMERGENCY_REASON,
+    FAMILY_HUB,
     HEALTH_VISITING_TEAM,
     HEALTH_VISITOR,
     INVALID_NHS_NUMBER,
@@ -21,6 +22,7 @@ from browser_support import (
     add_baby,
     add_member,
     agenda_link,
+    booked_family,
     check_register,
     choose,
     chronology,
@@ -36,9 +38,11 @@ from browser_support import (
     navigate,
     open_family_via_search,
     open_reviews_due,
+    open_todays_session,
     open_upcoming_meeting,
     search_for,
     sign_in,
+    spoken_day,
     success_banner,
     title,
 )
@@ -472,3 +476,46 @@ def test_record_a_new_birth_visit_from_reviews_due(open_page, demo):
     # And off the worklist.
     open_reviews_due(page, mine=True, show="New birth visit")
     expect(page.locator("main")).not_to_contain_text(baby.full_name)
+
+
+# --- Centres ----------------------------------------------------------------------------------
+
+
+def test_take_a_session_register(open_page):
+    """A family hub worker opens today's session, ticks who came, saves, and saves again:
+    the same families, once each, and each family's chronology says they came."""
+    page = open_page()
+    sign_in(page, FAMILY_HUB)
+    session = open_todays_session(page)
+    navigate(page.get_by_role("link", name="Take the register"))
+    expect(page.get_by_role("heading", level=1, name="Register")).to_be_visible()
+    register_url = page.url
+
+    boxes = page.locator("input[name='family']")
+    count = boxes.count()
+    assert count > 0
+    for box in boxes.all():
+        box.check()
+    # Ticking a family reveals its children: tick the first family's first child.
+    children = page.locator(".govuk-checkboxes__conditional").first.get_by_role("checkbox")
+    expect(children.first).to_be_visible()
+    children.first.check()
+    families = "family" if count == 1 else "families"
+    navigate(page.get_by_role("button", name="Save register"))
+    expect(success_banner(page)).to_contain_text(f"Register saved: {count} {families} attended")
+    assert page.url == register_url
+    expect(children.first).to_be_checked()
+
+    # Saving again changes nothing.
+    navigate(page.get_by_role("button", name="Save register"))
+    expect(success_banner(page)).to_contain_text(f"Register saved: {count} {families} attended")
+    expect(page.locator("input[name='family']:checked")).to_have_count(count)
+
+    family = booked_family(page, session)
+    page.goto(family.href)
+    today = days_from_today(0)
+    attended = chronology(page).filter(
+        has_text=f"Attended: Stay and Play, {spoken_day(today)} {today.year}, 10:00"
+    )  # the demo's Stay and Play starts at 10:00 (another test adds one later today)
+    expect(attended).to_have_count(1)
+    expect(attended.first).to_contain_text("Family support")

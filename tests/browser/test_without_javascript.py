@@ -20,9 +20,11 @@ from browser_support import (
     member_card,
     navigate,
     open_family_via_search,
+    open_todays_session,
     open_upcoming_meeting,
     sign_in,
     success_banner,
+    tick_everyone_and_save,
     title,
 )
 from playwright.sync_api import expect
@@ -126,3 +128,18 @@ def test_record_immunisations_without_javascript(open_page, demo):
     )
     given = page.locator("#immunisations ~ table tr").filter(has_text="Ashby Marsh Road Surgery")
     expect(given).to_have_count(3)
+
+
+# --- Centres ----------------------------------------------------------------------------------
+
+
+def test_take_a_session_register_without_javascript(open_page):
+    """Without the script every family's children are listed under it, and the register still
+    saves in one post."""
+    page = open_page(javascript=False)
+    sign_in(page, FAMILY_HUB)
+    page.goto(open_todays_session(page) + "register/")
+    children = page.locator(".govuk-checkboxes__conditional").first.get_by_role("checkbox")
+    expect(children.first).to_be_visible()
+    count = tick_everyone_and_save(page)
+    expect(page.locator("input[name='family']:checked")).to_have_count(count)

@@ -1,9 +1,15 @@
-"""Writes of children's centre activity. Each takes the actor, asks the policy, and writes the
-change, its audit row and its chronology event in one transaction."""
+"""Writes for children's centre activity. Each takes the actor, asks the policy, and writes
+the change, its audit row and its chronology line in one transaction. Bookings and attendance
+are family support information, recorded by the centre's team; so are Family Matters notes
+and actions, recorded by the writer's team.
+
+Two sections: programmes, sessions, bookings and registers; then Family Matters meetings."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,15 +17,501 @@ from django.utils import timezone
 
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import Membership, OrganisationType, Team, User
-from beststart.activities.models import Meeting, MeetingAction, MeetingNote
-from beststart.activities.selectors import PARTNER_TYPE, attends, may_hold_meetings, may_mark_done
+from beststart.activities.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    CentreRegistration,
+    Meeting,
+    MeetingAction,
+    MeetingNote,
+    Programme,
+    Session,
+)
+from beststart.activities.selectors import (
+    FAMILY_SUPPORT,
+    PARTNER_TYPE,
+    attends,
+    may_hold_meetings,
+    may_mark_done,
+    may_run_sessions,
+    team_staff,
+)
 from beststart.core import clock
 from beststart.core.categories import AccessAction, DataCategory
 from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.families.actions import record_event
-from beststart.families.models import EventKind, Family
+from beststart.families.models import (
+    ChronologyEvent,
+    EventKind,
+    Family,
+    Involvement,
+    Person,
+    PersonKind,
+)
 from beststart.sharing.access import audited_write, enforce, require
-from beststart.sharing.policy import Subject, decide, families_both_teams_work_with
+from beststart.sharing.policy import (
+    Subject,
+    active_involvements,
+    decide,
+    families_both_teams_work_with,
+    may_register_in_person,
+    visible_families,
+)
+
+# Programmes, sessions, bookings and registers
+
+
+MAX_CAPACITY = 200
+
+
+def _require_centre(actor: Actor) -> None:
+    """The centre rule, before any family is touched; a refusal is audited by audited_write."""
+    enforce(
+        actor,
+        may_run_sessions(actor),
+        family=None,
+        category=FAMILY_SUPPORT,
+        action=AccessAction.UPDATE,
+        audit_allowed=False,  # no one's data yet: each family written to is audited itself
+    )
+
+
+def _require_family(actor: Actor, family: Family) -> None:
+    require(actor, family, category=FAMILY_SUPPORT, action=AccessAction.UPDATE)
+
+
+def _own_session(actor: Actor, session: Session) -> None:
+    if session.programme.team_id != actor.team.pk:
+        raise NotFoundOrNotAllowed
+
+
+def describe(session: Session) -> str:
+    """A session as the chronology names it: "Stay and Play, Tuesday 3 March 2026, 10:00"."""
+    starts = timezone.localtime(session.starts_at)
+    return f"{session.programme.name}, {starts:%A} {starts.day} {starts:%B %Y, %H:%M}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Programmes and sessions
+
+
+@audited_write
+def create_programme(*, actor: Actor, name: str, kind: str, description: str = "") -> Programme:
+    _require_centre(actor)
+    name = name.strip()
+    if Programme.objects.filter(team=actor.team, name__iexact=name).exists():
+        raise ValidationError({"name": f"Your team already runs a programme called {name}"})
+    programme = Programme(team=actor.team, name=name, kind=kind, description=description.strip())
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    programme: Programme
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    venue: str
+    capacity: int
+    staff: Collection[User] = ()
+
+
+@audited_write
+def add_session(*, actor: Actor, details: SessionDetails) -> Session:
+    """A session of one of the team's programmes. A date in the past is allowed: centres
+    write up a session after the fact."""
+    _require_centre(actor)
+    if details.programme.team_id != actor.team.pk:
+        raise NotFoundOrNotAllowed
+    errors: dict[str, str] = {}
+    if details.ends_at <= details.starts_at:
+        errors["ends"] = "The end time must be after the start time"
+    if details.capacity < 1:
+        errors["capacity"] = "The session must take at least 1 family"
+    elif details.capacity > MAX_CAPACITY:
+        errors["capacity"] = f"The session can take at most {MAX_CAPACITY} families"
+    members = set(team_staff(actor).values_list("pk", flat=True))
+    if any(user.pk not in members for user in details.staff):
+        errors["staff"] = "Choose staff who work in your team"
+    if errors:
+        raise ValidationError(errors)
+    session = Session.objects.create(
+        programme=details.programme,
+        starts_at=details.starts_at,
+        ends_at=details.ends_at,
+        venue=details.venue.strip(),
+        capacity=details.capacity,
+    )
+    session.staff.set(details.staff)
+    return session
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookings and the waiting list
+
+
+@audited_write
+def book(*, actor: Actor, session: Session, family: Family) -> Booking:
+    """A place on the session, or, when it is full, a place on its waiting list (first come,
+    first served). A family has one booking per session."""
+    _require_centre(actor)
+    _own_session(actor, session)
+    _require_family(actor, family)
+    session = Session.objects.select_for_update().select_related("programme").get(pk=session.pk)
+    if session.starts_at < _start_of_today():
+        raise ValidationError({"family": "This session has already taken place"})
+    existing = Booking.objects.filter(session=session, family=family).first()
+    if existing is not None and existing.status != BookingStatus.CANCELLED:
+        where = (
+            "has a place on"
+            if existing.status == BookingStatus.BOOKED
+            else "is on the waiting list for"
+        )
+        raise ValidationError({"family": f"The {family.name} already {where} this session"})
+    booked = Booking.objects.filter(session=session, status=BookingStatus.BOOKED).count()
+    status = BookingStatus.BOOKED if booked < session.capacity else BookingStatus.WAITING
+    if existing is None:
+        booking = Booking.objects.create(
+            session=session, family=family, status=status, booked_by=actor.user
+        )
+    else:  # booked again after cancelling: the same row, at the back of any queue
+        booking = existing
+        booking.status, booking.booked_by = status, actor.user
+        booking.save(update_fields=["status", "booked_by", "updated_at"])
+    summary = (
+        f"Booked on {describe(session)}"
+        if status == BookingStatus.BOOKED
+        else f"On the waiting list for {describe(session)}"
+    )
+    record_event(actor, family, EventKind.SESSION_BOOKED, summary, category=FAMILY_SUPPORT)
+    return booking
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    booking: Booking
+    promoted: Booking | None  # the first on the waiting list, offered the place
+
+
+@audited_write
+def cancel_booking(*, actor: Actor, booking: Booking) -> Cancelled:
+    """Cancel a place or a place on the waiting list. A cancelled place goes to the first on
+    the waiting list whom the team still works with."""
+    _require_centre(actor)
+    _own_session(actor, booking.session)
+    _require_family(actor, booking.family)
+    if booking.session.starts_at < _start_of_today():
+        raise ValidationError("This session has already taken place")
+    had_place = booking.status == BookingStatus.BOOKED
+    booking.status = BookingStatus.CANCELLED
+    booking.save(update_fields=["status", "updated_at"])
+    record_event(
+        actor,
+        booking.family,
+        EventKind.SESSION_BOOKED,
+        f"Booking cancelled: {describe(booking.session)}",
+        category=FAMILY_SUPPORT,
+    )
+    promoted = _promote(actor, booking.session) if had_place else None
+    return Cancelled(booking, promoted)
+
+
+def _promote(actor: Actor, session: Session) -> Booking | None:
+    booked = Booking.objects.filter(session=session, status=BookingStatus.BOOKED).count()
+    if booked >= session.capacity:
+        return None
+    first = (
+        Booking.objects.filter(
+            session=session,
+            status=BookingStatus.WAITING,
+            family__in=visible_families(actor),
+        )
+        .select_related("family")
+        .order_by("updated_at", "id")
+        .first()
+    )
+    if first is None:
+        return None
+    _require_family(actor, first.family)
+    first.status = BookingStatus.BOOKED
+    first.save(update_fields=["status", "updated_at"])
+    record_event(
+        actor,
+        first.family,
+        EventKind.SESSION_BOOKED,
+        f"Offered a place from the waiting list: {describe(session)}",
+        category=FAMILY_SUPPORT,
+    )
+    return first
+
+
+def _start_of_today() -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(clock.today(), dt.time()))
+
+
+# ---------------------------------------------------------------------------------------------
+# The register
+
+
+ATTENDED = "Attended"
+CORRECTED = "Register corrected, did not attend"
+
+
+@dataclass(frozen=True)
+class RegisterSaved:
+    added: int
+    removed: int
+    attended: int
+    capacity: int
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.attended > self.capacity
+
+
+@audited_write
+def save_register(
+    *,
+    actor: Actor,
+    session: Session,
+    shown: Collection[int],
+    attended: Mapping[int, Collection[int]],
+) -> RegisterSaved:
+    """Save a session's register in one go. `shown` are the families the page listed,
+    `attended` the ticked ones with the children ticked under each. Saving the same register
+    twice changes nothing: one attendance per family and session, updated in place; unticking
+    removes an attendance of a family the page showed, and nothing else. Attendance beyond
+    the session's capacity is saved: the page warns."""
+    _require_centre(actor)
+    _own_session(actor, session)
+    if timezone.localdate(session.starts_at) > clock.today():
+        raise ValidationError("The register opens on the day of the session")
+    allowed = _on_register(session)
+    if not set(attended) <= set(shown) or not set(shown) <= allowed:
+        raise NotFoundOrNotAllowed
+    existing = {
+        attendance.family_id: attendance
+        for attendance in Attendance.objects.filter(session=session, family__in=shown)
+    }
+    families = {family.pk: family for family in Family.objects.filter(pk__in=shown)}
+    added = removed = 0
+    for family_id in sorted(shown):
+        family = families[family_id]
+        attendance = existing.get(family_id)
+        if family_id in attended:
+            _require_family(actor, family)
+            children = _children(family, attended[family_id])
+            if attendance is None:
+                attendance = Attendance.objects.create(
+                    session=session, family=family, recorded_by=actor.user, team=actor.team
+                )
+                added += 1
+                _attendance_line(actor, session, family, attended=True)
+            attendance.people.set(children)
+        elif attendance is not None:
+            _require_family(actor, family)
+            attendance.people.clear()
+            attendance.delete()
+            removed += 1
+            _attendance_line(actor, session, family, attended=False)
+    return RegisterSaved(
+        added=added,
+        removed=removed,
+        attended=Attendance.objects.filter(session=session).count(),
+        capacity=session.capacity,
+    )
+
+
+def _on_register(session: Session) -> set[int]:
+    """The families a register may list: those booked, and those already recorded as there."""
+    booked = Booking.objects.filter(session=session, status=BookingStatus.BOOKED)
+    return set(booked.values_list("family_id", flat=True)) | set(
+        Attendance.objects.filter(session=session).values_list("family_id", flat=True)
+    )
+
+
+def _children(family: Family, person_ids: Collection[int]) -> list[Person]:
+    children = list(
+        Person.objects.filter(pk__in=person_ids, memberships__family=family, kind=PersonKind.CHILD)
+    )
+    if len(children) != len(set(person_ids)):
+        raise ValidationError("Choose children of the family")
+    return children
+
+
+def _attendance_line(actor: Actor, session: Session, family: Family, *, attended: bool) -> None:
+    """One "Attended" line per family and session, dated when the session started; an
+    attendance removed by correcting the register is written up as such, and ticking the
+    family again writes "Attended" again, so the chronology always ends in the truth."""
+    latest = (
+        ChronologyEvent.objects.filter(
+            family=family,
+            kind=EventKind.ATTENDED,
+            team=actor.team,
+            occurred_at=session.starts_at,
+            summary__endswith=describe(session),
+        )
+        .order_by("-id")
+        .values_list("summary", flat=True)
+        .first()
+    )
+    says_attended = latest is not None and latest.startswith(ATTENDED)
+    if attended == says_attended:
+        return
+    record_event(
+        actor,
+        family,
+        EventKind.ATTENDED,
+        f"{ATTENDED if attended else CORRECTED}: {describe(session)}",
+        category=FAMILY_SUPPORT,
+        occurred_at=session.starts_at,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Walk-ins
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    attendance: Attendance
+    newly_involved: bool
+    newly_registered: bool
+
+
+@audited_write
+def add_walk_in(*, actor: Actor, session: Session, family: Family, in_person: bool) -> WalkIn:
+    """A family who came to the session without a booking: on the register as a walk-in,
+    and registered with the centre if they are not already. A family the centre does not yet
+    work with registers in person, which starts the centre's involvement; the practitioner
+    confirms they are there (their identity checked by search-before-create)."""
+    _require_centre(actor)
+    _own_session(actor, session)
+    if timezone.localdate(session.starts_at) > clock.today():
+        raise ValidationError("The register opens on the day of the session")
+    involved = Involvement.objects.filter(
+        active_involvements(), family=family, team=actor.team
+    ).exists()
+    if not involved:
+        enforce(
+            actor,
+            may_register_in_person(actor),
+            family=family,
+            category=DataCategory.IDENTITY,
+            action=AccessAction.UPDATE,
+        )
+        if not in_person:
+            raise ValidationError(
+                {"in_person": "Confirm the family is here and wants to register with the centre"}
+            )
+        Involvement.objects.create(
+            family=family,
+            team=actor.team,
+            practitioner=actor.user,
+            started_on=clock.today(),
+            reason="Registered in person at the children's centre",
+        )
+        record_event(
+            actor,
+            family,
+            EventKind.INVOLVEMENT_STARTED,
+            f"{actor.team.name} started working with the family (registered in person)",
+        )
+    _require_family(actor, family)
+    registered = _register(actor, family, clock.today(), if_needed=True)
+    attendance, created = Attendance.objects.get_or_create(
+        session=session,
+        family=family,
+        defaults={
+            "walk_in": not Booking.objects.filter(
+                session=session, family=family, status=BookingStatus.BOOKED
+            ).exists(),
+            "recorded_by": actor.user,
+            "team": actor.team,
+        },
+    )
+    if created:
+        _attendance_line(actor, session, family, attended=True)
+    return WalkIn(attendance, newly_involved=not involved, newly_registered=registered is not None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration with a centre
+
+
+@audited_write
+def register_family(*, actor: Actor, family: Family, registered_on: dt.date) -> CentreRegistration:
+    """Register a family with the actor's centre: who the centre reaches. One open
+    registration per family and centre."""
+    _require_centre(actor)
+    _require_family(actor, family)
+    registration = _register(actor, family, registered_on, if_needed=False)
+    assert registration is not None
+    return registration
+
+
+def _register(
+    actor: Actor, family: Family, registered_on: dt.date, *, if_needed: bool
+) -> CentreRegistration | None:
+    current = CentreRegistration.objects.filter(family=family, team=actor.team, ended_on=None)
+    existing = current.first()
+    if existing is not None:
+        if if_needed:
+            return None
+        raise ValidationError(
+            {
+                "registered_on": f"The {family.name} is already registered with "
+                f"{actor.team.name}, since {existing.registered_on.day} "
+                f"{existing.registered_on:%B %Y}"
+            }
+        )
+    if registered_on > clock.today():
+        raise ValidationError(
+            {"registered_on": "The date of registration must be today or in the past"}
+        )
+    registration = CentreRegistration.objects.create(
+        family=family, team=actor.team, registered_on=registered_on, registered_by=actor.user
+    )
+    record_event(
+        actor,
+        family,
+        EventKind.CENTRE_REGISTERED,
+        f"Registered with {actor.team.name}",
+        category=FAMILY_SUPPORT,
+        occurred_at=timezone.make_aware(dt.datetime.combine(registered_on, dt.time(9)))
+        if registered_on != clock.today()
+        else None,
+    )
+    return registration
+
+
+@audited_write
+def end_registration(
+    *, actor: Actor, registration: CentreRegistration, ended_on: dt.date
+) -> CentreRegistration:
+    _require_centre(actor)
+    if registration.team_id != actor.team.pk or registration.ended_on is not None:
+        raise NotFoundOrNotAllowed
+    _require_family(actor, registration.family)
+    if ended_on < registration.registered_on:
+        raise ValidationError(
+            {"ended_on": "The end date must be on or after the date the family registered"}
+        )
+    if ended_on > clock.today():
+        raise ValidationError({"ended_on": "The end date must be today or in the past"})
+    registration.ended_on = ended_on
+    registration.save(update_fields=["ended_on", "updated_at"])
+    record_event(
+        actor,
+        registration.family,
+        EventKind.CENTRE_REGISTERED,
+        f"Registration with {actor.team.name} ended",
+        category=FAMILY_SUPPORT,
+    )
+    return registration
+
 
 # Family Matters meetings
 

@@ -1,10 +1,37 @@
-from django.urls import URLPattern, path
+from django.urls import path
 
 from beststart.activities import views
 
 app_name = "activities"
 
-urlpatterns: list[URLPattern] = []
+# Programmes, sessions, bookings and registers
+
+urlpatterns = [
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/new/", views.new_session, name="new-session"),
+    path("programmes/new/", views.new_programme, name="new-programme"),
+    path("sessions/<int:session_id>/", views.session, name="session"),
+    path("sessions/<int:session_id>/book/", views.book_family, name="book"),
+    path(
+        "sessions/<int:session_id>/bookings/<int:booking_id>/cancel/",
+        views.cancel_booking,
+        name="cancel-booking",
+    ),
+    path("sessions/<int:session_id>/register/", views.take_register, name="register"),
+    path("sessions/<int:session_id>/register/walk-in/", views.walk_in, name="walk-in"),
+    path("centre/families/", views.registered_families, name="registered-families"),
+    path("families/<int:family_id>/sessions/", views.family_sessions, name="family-sessions"),
+    path(
+        "families/<int:family_id>/centre-registrations/new/",
+        views.register_family,
+        name="register-family",
+    ),
+    path(
+        "families/<int:family_id>/centre-registrations/<int:registration_id>/end/",
+        views.end_registration,
+        name="end-registration",
+    ),
+]
 
 # Family Matters meetings
 

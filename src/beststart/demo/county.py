@@ -17,6 +17,7 @@ from faker import Faker
 
 from beststart.accounts.models import Team, User
 from beststart.core import clock
+from beststart.demo.activities import build_centres
 from beststart.demo.care import build_care
 from beststart.demo.meetings import build_meetings
 from beststart.demo.organisations import Services, build_services
@@ -433,6 +434,8 @@ def build_county(
         build_exceptions(reference, dt.datetime.combine(reference, dt.time(12), tzinfo=dt.UTC))
         build_meetings(seed, reference)  # Family Matters, once the involvements exist
         build_care(seed=seed, today=reference)  # Care: the Healthy Child Programme's reviews
+    with transaction.atomic():  # children's centres: programmes, sessions, registers, reach
+        build_centres(seed=seed, today=reference, services=services)
     return report
 
 

@@ -358,7 +358,18 @@ class RelationshipForm(GovukFormMixin, forms.Form):
         cast(PersonChoiceField, self.fields["child"]).queryset = children
 
 
-class EndInvolvementForm(GovukFormMixin, forms.Form):
+class EndDateForm(GovukFormMixin, forms.Form):
+    """The last day of something the family had with a team, today unless changed."""
+
+    ended_on = DateField(label="End date", label_for_errors="End date", must_be_past=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("ended_on", clock.today())
+
+
+class EndInvolvementForm(EndDateForm):
     end_reason = forms.ChoiceField(
         label="Why is it ending?",
         choices=InvolvementEnd.choices,
@@ -366,12 +377,7 @@ class EndInvolvementForm(GovukFormMixin, forms.Form):
         help_text="Kept with the involvement, so that a child who drops off a worklist shows why",
         error_messages={"required": "Select why the involvement is ending"},
     )
-    ended_on = DateField(label="End date", label_for_errors="End date", must_be_past=True)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("ended_on", clock.today())
+    field_order = ["end_reason", "ended_on"]
 
 
 class NoteForm(GovukFormMixin, forms.Form):

@@ -3,6 +3,7 @@ action with the actor, and render: no business logic here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from beststart.accounts.actors import Actor, actor_of
@@ -82,6 +84,7 @@ def create_family(request: HttpRequest) -> HttpResponse:
     """Search before create: check the register first, then create with what was typed."""
     actor = actor_of(request)
     require_record_access(actor)
+    return_to = _return_path(request.POST.get("next") or request.GET.get("next", ""))
     step = request.POST.get("step", "check")
     identity_form = IdentityForm(
         request.POST if request.method == "POST" and step == "check" else None
@@ -119,6 +122,8 @@ def create_family(request: HttpRequest) -> HttpResponse:
                     apply_validation_error(family_form, error)
                 else:
                     messages.success(request, "Family record created")
+                    if return_to:  # back to where the family was needed (a walk-in)
+                        return redirect(f"{return_to}?family={family.pk}")
                     return redirect("families:record", family_id=family.pk)
     return render(
         request,
@@ -127,8 +132,17 @@ def create_family(request: HttpRequest) -> HttpResponse:
             "identity_form": identity_form,
             "family_form": family_form,
             "matches": matches,
+            "return_to": return_to,
         },
     )
+
+
+def _return_path(value: str) -> str:
+    """A page of this site to go back to after creating a family: a path and nothing else
+    (no scheme, host or query), so the redirect cannot leave the site."""
+    if re.fullmatch(r"/(?!/)[\w/-]*", value) and url_has_allowed_host_and_scheme(value, None):
+        return value
+    return ""
 
 
 def _identity_matches(actor: Actor, data: dict[str, Any]) -> list[selectors.IdentityMatch]:

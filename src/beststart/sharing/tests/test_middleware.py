@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,10 +22,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import OrganisationType, Role, Team
 from beststart.accounts.tests.factories import OrganisationFactory, TeamFactory, make_actor
-from beststart.activities.tests.factories import MeetingActionFactory, MeetingFactory
+from beststart.activities.tests.factories import (
+    BookingFactory,
+    CentreRegistrationFactory,
+    MeetingActionFactory,
+    MeetingFactory,
+    SessionFactory,
+)
 from beststart.families.models import Family, Person, PersonKind
 from beststart.families.tests.factories import (
     FamilyMemberFactory,
+    InvolvementFactory,
     PersonFactory,
     family_with_people,
 )
@@ -34,6 +42,7 @@ from beststart.sharing.tests.factories import (
     SharingAgreementFactory,
 )
 from beststart.sharing.tests.test_url_walk import (
+    CENTRE_PAGES,
     OTHER_TEAMS_FAMILY_PAGES,
     ROLE_PAGES,
     ROUTES,
@@ -163,11 +172,12 @@ def household(actor: Actor) -> Family:
     return family
 
 
-def _url(route: Route, family: Family) -> str:
+def _url(route: Route, family: Family, centre: Centre | None = None) -> str:
     ids = {
+        **(centre.ids if centre else {}),
         "family_id": family.pk,
         "person_id": family.members.get(kind=PersonKind.UNBORN).pk,
-        "involvement_id": family.involvements.get().pk,
+        "involvement_id": family.involvements.earliest("id").pk,  # the lead's
         "consent_id": ConsentFactory(person=family.members.get(kind=PersonKind.PARENT)).pk,
         "access_id": BreakGlassAccessFactory(family=family).pk,
         "agreement_id": SharingAgreementFactory().pk,
@@ -203,8 +213,9 @@ def test_every_personal_data_route_fails_closed_when_its_view_never_asks_the_pol
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    url = _url(route, household)
-    client = client_for(_who(route, actor, team))
+    centre = _centre(household) if route.name in CENTRE_PAGES else None
+    url = _url(route, household, centre)
+    client = client_for(centre.worker if centre else _who(route, actor, team))
     assert client.get(url).status_code in (200, 302), "the real view lets this user in"
     markers = [
         text for person in Person.objects.all() for text in (person.full_name, person.nhs_number)
@@ -236,7 +247,7 @@ def test_every_personal_data_route_fails_closed_when_its_view_never_asks_the_pol
 def _meeting_ids(family: Family) -> dict[str, int]:
     """A meeting of the family's health visiting team with a centre's, and an action agreed
     at it, owned by the family's lead practitioner: the health visitor the real view lets in."""
-    involvement = family.involvements.get()
+    involvement = family.involvements.earliest("id")  # the health visitors', made first
     meeting = MeetingFactory(
         centre_team=TeamFactory(organisation=OrganisationFactory(type=OrganisationType.FAMILY_HUB)),
         health_team=involvement.team,
@@ -245,3 +256,29 @@ def _meeting_ids(family: Family) -> dict[str, int]:
         meeting=meeting, family=family, team=involvement.team, owner=involvement.practitioner
     )
     return {"meeting_id": meeting.pk, "action_id": action.pk}
+
+
+# ---------------------------------------------------------------------------------------------
+# Centres: a family hub worker whose team works with the household, and the centre's ids.
+
+
+@dataclass
+class Centre:
+    worker: Actor
+    ids: dict[str, int]
+
+
+def _centre(family: Family) -> Centre:
+    hubs = OrganisationFactory(type=OrganisationType.FAMILY_HUB)
+    team = TeamFactory(organisation=hubs)
+    worker = make_actor(Role.FAMILY_HUB_WORKER, team)
+    InvolvementFactory(family=family, team=team)
+    session = SessionFactory(programme__team=team)
+    return Centre(
+        worker=worker,
+        ids={
+            "session_id": session.pk,
+            "booking_id": BookingFactory(session=session, family=family).pk,
+            "registration_id": CentreRegistrationFactory(family=family, team=team).pk,
+        },
+    )

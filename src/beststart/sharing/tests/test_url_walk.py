@@ -22,8 +22,16 @@ from beststart.accounts.tests.factories import (
     UserFactory,
     make_actor,
 )
-from beststart.activities.tests.factories import MeetingActionFactory, MeetingFactory
+from beststart.activities.tests.factories import (
+    AttendanceFactory,
+    BookingFactory,
+    CentreRegistrationFactory,
+    MeetingActionFactory,
+    MeetingFactory,
+    SessionFactory,
+)
 from beststart.audit.models import AuditEvent, Outcome
+from beststart.core import clock
 from beststart.core.categories import DataCategory
 from beststart.families.models import Family, Involvement, PersonKind
 from beststart.families.tests.factories import (
@@ -72,6 +80,16 @@ SHOWS_NO_RECORD = {
     ("activities:plan-meeting", "GET"),
     ("activities:plan-meeting", "POST"),
     ("care:worklist", "GET"),  # Care: nothing due for the walk's families is an empty list
+    # Centres: the week's sessions (counts only), the forms before a family is chosen.
+    ("activities:sessions", "GET"),
+    ("activities:new-programme", "GET"),
+    ("activities:new-programme", "POST"),
+    ("activities:new-session", "GET"),
+    ("activities:new-session", "POST"),
+    ("activities:book", "GET"),
+    ("activities:book", "POST"),
+    ("activities:walk-in", "GET"),
+    ("activities:walk-in", "POST"),
 }
 # Care: the Healthy Child Programme's pages are health data, for the roles that see it.
 HEALTH_ROLES = frozenset(
@@ -114,6 +132,33 @@ MEETING_PAGES = {
     "activities:meeting-action-done",
 }
 MEETING_ROLES = {Role.HEALTH_VISITOR, Role.FAMILY_HUB_WORKER, Role.TEAM_MANAGER}
+# Centres: a family hub's own pages, for its family hub worker and team manager only.
+CENTRE_PAGES = {
+    "activities:sessions",
+    "activities:new-programme",
+    "activities:new-session",
+    "activities:session",
+    "activities:book",
+    "activities:cancel-booking",
+    "activities:register",
+    "activities:walk-in",
+    "activities:registered-families",
+    "activities:family-sessions",
+    "activities:register-family",
+    "activities:end-registration",
+}
+# The ids of a centre's sessions, bookings and registrations: "visible" ones are the walk's
+# centre's, about the family its team works with; "hidden" ones another centre's.
+CENTRE_KWARGS = {"session_id", "booking_id", "registration_id"}
+# People in a family hub's team, which works with the visible family as every walk team does.
+CENTRE_IDENTITIES = {
+    "centre worker": Role.FAMILY_HUB_WORKER,
+    "centre manager": Role.TEAM_MANAGER,
+}
+
+
+def _role(identity: str) -> str:
+    return CENTRE_IDENTITIES.get(identity, identity)
 
 
 @dataclass(frozen=True)
@@ -279,13 +324,14 @@ def walk(db: None) -> Walk:
         # Someone else's emergency access to the family, and an agreement (no one's data).
         ids[variant]["access_id"] = BreakGlassAccessFactory(family=family).pk
         ids[variant]["agreement_id"] = SharingAgreementFactory().pk
+    _add_centre(users, visible, hidden, ids)
     return Walk(team=team, users=users, visible=visible, hidden=hidden, ids=ids, markers=markers)
 
 
 def _variants(route: Route) -> list[str]:
     if not route.kwargs:
         return ["none"]
-    unknown = set(route.kwargs) - FAMILY_KWARGS - {"agreement_id"} - MEETING_KWARGS
+    unknown = set(route.kwargs) - FAMILY_KWARGS - CENTRE_KWARGS - MEETING_KWARGS - {"agreement_id"}
     assert not unknown, f"teach the walk how to fill {unknown} for {route.name}"
     return ["visible", "hidden", "mixed"] if len(route.kwargs) > 1 else ["visible", "hidden"]
 
@@ -304,19 +350,26 @@ def _request(client: Client, user: User | None, method: str, url: str) -> Any:
     return client.post(url, {"q": "Vistamoor"} if url == reverse("families:search") else {})
 
 
-IDENTITIES = ["anonymous", *Role, "signed in, no role"]
+IDENTITIES = ["anonymous", *Role, "signed in, no role", *CENTRE_IDENTITIES]
 
 
 def _may_enter(name: str, identity: str, variant: str) -> bool:
-    practitioner = identity in PRACTITIONER_ROLES
+    practitioner = _role(identity) in PRACTITIONER_ROLES
     if name in ROLE_PAGES:
-        return identity in ROLE_PAGES[name]
+        return _role(identity) in ROLE_PAGES[name]
     if name in OTHER_TEAMS_FAMILY_PAGES:
         return practitioner and variant == "hidden"
     if name in PRACTITIONER_PAGES:
-        return identity in PRACTITIONER_PAGES[name] and variant == "visible"
+        return _role(identity) in PRACTITIONER_PAGES[name] and variant == "visible"
     if name in MEETING_PAGES:
-        return identity in MEETING_ROLES and variant in ("visible", "none")
+        if variant == "none":  # the list and the planning form: anyone who holds meetings
+            return _role(identity) in MEETING_ROLES
+        # A meeting of the walk's team: its members only, not the walk's family hub's staff.
+        return identity in MEETING_ROLES and variant == "visible"
+    if name in CENTRE_PAGES:
+        return identity in CENTRE_IDENTITIES and variant in ("visible", "none")
+    if name == "families:end-involvement" and identity in CENTRE_IDENTITIES:
+        return False  # the walk team's involvement: the centre's team neither holds nor leads it
     return practitioner and variant in ("visible", "none")
 
 
@@ -372,7 +425,7 @@ def test_every_url_as_every_role(identity: str, walk: Walk) -> None:
                 else:
                     assert response.status_code == 404, where
                     assert "Page not found" in body, where
-                    if family_id is not None and variant != "mixed" and identity in Role:
+                    if family_id is not None and variant != "mixed" and _role(identity) in Role:
                         assert events.filter(
                             family_id=family_id, outcome=Outcome.DENIED
                         ).exists(), f"denied access not audited: {where}"
@@ -415,3 +468,35 @@ def _meeting_ids(ids: dict[str, dict[str, int]], team: Team, recorder: User) -> 
 
 def test_the_walk_finds_the_family_matters_pages() -> None:
     assert {route.name for route in ROUTES} >= MEETING_PAGES
+
+
+# ---------------------------------------------------------------------------------------------
+# Centres: the walk's family hub, its session, booking and registration, and another hub's.
+
+
+def _add_centre(
+    users: dict[str, User | None], visible: Family, hidden: Family, ids: dict[str, dict[str, int]]
+) -> None:
+    hubs = OrganisationFactory(name="Walk Family Hubs", type=OrganisationType.FAMILY_HUB)
+    centre = TeamFactory(organisation=hubs, name="Walk Family Hub")
+    for identity, role in CENTRE_IDENTITIES.items():
+        users[identity] = make_actor(role, centre).user
+        InvolvementFactory(family=visible, team=centre, practitioner=users[identity])
+    other_centre = TeamFactory(organisation=hubs, name="Elsewhere Family Hub")
+    InvolvementFactory(family=hidden, team=other_centre)
+    for variant, family, team in (("visible", visible, centre), ("hidden", hidden, other_centre)):
+        session = SessionFactory(programme__team=team, starts_at=clock.now())
+        ids[variant]["session_id"] = session.pk
+        ids[variant]["booking_id"] = BookingFactory(session=session, family=family).pk
+        AttendanceFactory(session=session, family=family)  # on the register, booking or not
+        ids[variant]["registration_id"] = CentreRegistrationFactory(family=family, team=team).pk
+    # The visible centre's session, with the other centre's booking and registration.
+    ids["mixed"] |= {
+        "session_id": ids["visible"]["session_id"],
+        "booking_id": ids["hidden"]["booking_id"],
+        "registration_id": ids["hidden"]["registration_id"],
+    }
+
+
+def test_the_walk_finds_the_centres_pages() -> None:
+    assert {route.name for route in ROUTES} >= CENTRE_PAGES
