@@ -1,7 +1,8 @@
 """Reads for children's centre activity. Each takes the actor: only a family hub's own team
 runs its programmes (default deny for every other role and organisation), every family shown
-is one the team may see (`visible_families`), and every family shown is audited. A Family Matters meeting is
-opened only by members of its two teams, and its agenda lists only families both may see.
+is one the team may see (`visible_families`), and every family shown is audited. A Family
+Matters meeting is opened only by members of its two teams; its agenda lists only families
+both may see.
 
 Two sections: programmes, sessions, bookings and registers; then Family Matters meetings."""
 
