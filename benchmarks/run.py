@@ -535,6 +535,16 @@ def endpoints(work: Workload, seed: int) -> list[Endpoint]:
             [Target("/caseload/", "My caseload")],
         ),
         Endpoint(
+            "reviews_due_team",
+            "Reviews due /reviews/, the team's",
+            [Target("/reviews/?scope=team", "Reviews due")],
+        ),
+        Endpoint(
+            "reviews_due_mine",
+            "Reviews due /reviews/, my families",
+            [Target("/reviews/?scope=mine", "Reviews due")],
+        ),
+        Endpoint(
             "search_surname",
             "search by surname",
             [_search(surname, hope=surname) for surname in work.surnames],

@@ -36,7 +36,8 @@ def described() -> dict[str, list[tuple[Any, ...]]]:
                 "contact_date",
                 "breastfeeding",
                 "weight_grams",
-                "practitioner__username",
+                "practitioner__first_name",  # not the username: it carries a team id,
+                "practitioner__last_name",  # which PostgreSQL does not reuse after a rollback
             )
         ),
         "immunisations": list(
