@@ -1,4 +1,3 @@
-# Programmes, sessions, bookings and registers
 """The family record's "Children's centre" line, rendered from the family record's template."""
 
 from __future__ import annotations
