@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "beststart.audit",
     "beststart.care",
     "beststart.activities",
+    "beststart.referrals",
     "beststart.demo",
 ]
 
@@ -210,3 +211,16 @@ EMAIL_HOST_USER = os.environ.get("BESTSTART_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("BESTSTART_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("BESTSTART_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("BESTSTART_EMAIL_FROM", "Best Start <best-start@localhost>")
+
+# Referral notifications (referrals.notifications): "outbox" keeps them in the database for the
+# demo and tests; "email" sends them through EMAIL_BACKEND; "notify" through GOV.UK Notify, with
+# an API key and an e-mail template whose body is ((body)) and subject ((subject)).
+NOTIFICATIONS = os.environ.get("BESTSTART_NOTIFICATIONS", "outbox")
+if NOTIFICATIONS not in {"outbox", "email", "notify"}:
+    raise ImproperlyConfigured("BESTSTART_NOTIFICATIONS must be outbox, email or notify")
+NOTIFY_API_KEY = os.environ.get("BESTSTART_NOTIFY_API_KEY", "")
+NOTIFY_TEMPLATE_ID = os.environ.get("BESTSTART_NOTIFY_TEMPLATE_ID", "")
+if NOTIFICATIONS == "notify" and not (NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID):
+    raise ImproperlyConfigured("Notify needs BESTSTART_NOTIFY_API_KEY and _TEMPLATE_ID")
+# The address links in e-mails start with.
+SITE_URL = os.environ.get("BESTSTART_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

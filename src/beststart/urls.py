@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("beststart.sharing.urls")),
     path("", include("beststart.activities.urls")),
     path("", include("beststart.care.urls")),
+    path("", include("beststart.referrals.urls")),
 ]
 
 handler404 = "beststart.core.views.not_found"

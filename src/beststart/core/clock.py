@@ -13,3 +13,9 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def localdate(moment: dt.datetime) -> dt.date:
+    """The local calendar day of a moment (a referral made at 23:30 UTC in summer is made
+    the next day here)."""
+    return timezone.localdate(moment)

@@ -267,6 +267,7 @@ class EventKind(models.TextChoices):
     ATTENDED = "attended", "Attended a session"
     DISCUSSED = "discussed", "Discussed at Family Matters"
     MEETING_ACTION = "meeting_action", "Family Matters action"
+    REFERRAL = "referral", "Referral"
 
 
 class ChronologyEvent(AppendOnlyModel):

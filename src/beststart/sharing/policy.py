@@ -587,3 +587,54 @@ def may_break_glass(actor: Actor, facts: FamilyFacts) -> Decision:
             f"the actor's emergency access {facts.break_glass.reference} is still open"
         )
     return ALLOW_BREAK_GLASS_REQUEST
+
+
+# ---------------------------------------------------------------------------------------------
+# Referrals
+
+
+@dataclass(frozen=True)
+class ReferralParties:
+    """Who a referral concerns, as plain ids, so the policy decides without the referrals
+    part: the team that made it (none for a family's own), and the team whose queue holds it."""
+
+    referral_id: int
+    referrer_team_id: int | None
+    receiving_team_id: int
+
+
+ALLOW_TRIAGE = Decision(True, "triage", "single point of contact: sees every referral")
+ALLOW_RECEIVING_TEAM = Decision(
+    True, "receiving_team", "the referral is in the actor's team's queue"
+)
+ALLOW_REFERRER = Decision(True, "referrer", "the actor's team made the referral")
+DENY_NOT_A_PARTY = Decision(
+    False, "not_a_party", "neither the referrer, the receiving team nor the single point of contact"
+)
+REFERRAL_ACTIONS = frozenset({AccessAction.VIEW, AccessAction.LIST, AccessAction.UPDATE})
+
+
+def decide_referral(actor: Actor, parties: ReferralParties, action: str) -> Decision:
+    """May `actor` see or act on a referral? The referral and the consent it was made with
+    are open to the three parties to it: the single point of contact (triage), which sees
+    every referral; the team whose queue holds it; and the team that made it, so the loop
+    closes. The family's wider record stays under `decide`: the receiving team sees it only
+    once it works with the family and the family's consent and an agreement allow."""
+    _count()
+    if actor.role not in PRACTITIONER_ROLES:
+        return DENY_ROLE
+    if action not in REFERRAL_ACTIONS:
+        return DENY_ACTION
+    reference = f"(referral {parties.referral_id})"
+    if actor.role == Role.TRIAGE_OFFICER:
+        return ALLOW_TRIAGE.because(f"{ALLOW_TRIAGE.basis} {reference}")
+    if actor.team.pk == parties.receiving_team_id:
+        return ALLOW_RECEIVING_TEAM.because(f"{ALLOW_RECEIVING_TEAM.basis} {reference}")
+    if actor.team.pk == parties.referrer_team_id:
+        return ALLOW_REFERRER.because(f"{ALLOW_REFERRER.basis} {reference}")
+    return DENY_NOT_A_PARTY
+
+
+def may_refer(actor: Actor) -> Decision:
+    """Any practitioner may refer a family, with the family's consent."""
+    return may_use_records(actor)
