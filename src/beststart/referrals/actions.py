@@ -15,6 +15,7 @@ from beststart.accounts.actors import Actor
 from beststart.accounts.models import Team
 from beststart.core import clock
 from beststart.core.categories import AccessAction, DataCategory
+from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.core.identifiers import normalise_nhs_number, validate_nhs_number
 from beststart.families.actions import record_event
 from beststart.families.models import (
@@ -26,6 +27,7 @@ from beststart.families.models import (
     PersonKind,
     Relationship,
 )
+from beststart.places.models import ReachArea
 from beststart.places.selectors import find_postcode
 from beststart.referrals import notifications
 from beststart.referrals.models import (
@@ -33,6 +35,7 @@ from beststart.referrals.models import (
     OPEN,
     URGENT_FIRST_CONTACT_DAYS,
     DeclineReason,
+    Need,
     Outcome,
     Referral,
     ReferralService,
@@ -47,6 +50,7 @@ from beststart.referrals.routing import Case, choose_rule
 from beststart.referrals.selectors import (
     audit_referral,
     may_act,
+    may_edit_rules,
 )
 from beststart.referrals.working_days import add_working_days
 from beststart.sharing.access import audited_write, enforce
@@ -135,8 +139,12 @@ def _check(details: ReferralDetails, today: dt.date) -> dict[str, str]:
         )
     if consent.given_on > today:
         errors["consent_given_on"] = "The date of consent must be today or in the past"
+    if details.urgency not in Urgency.values:
+        errors["urgency"] = "Choose how urgent the referral is"
     if not details.service.is_active:
         errors["service"] = f"{details.service.name} is not taking referrals. Choose another"
+    elif details.need not in Need.values:
+        errors["need"] = "Choose what the family needs help with"
     elif details.service.needs and details.need not in details.service.needs:
         errors["need"] = f"{details.service.name} does not help with this. Choose another need"
     if person.date_of_birth is None and person.expected_delivery_date is None:
@@ -152,9 +160,9 @@ def _check(details: ReferralDetails, today: dt.date) -> dict[str, str]:
         errors["postcode"] = "Enter a postcode in the area this service covers, like XW1 2AB"
     if not (person.contact_phone or person.contact_email):
         errors["contact_phone"] = "Enter a phone number or an e-mail address to contact the family"
-    if details.matched_person is not None and (
-        details.family is None
-        or not FamilyMember.objects.filter(
+    if (details.family is None) != (details.matched_person is None) or (
+        details.matched_person is not None
+        and not FamilyMember.objects.filter(
             family=details.family, person=details.matched_person
         ).exists()
     ):
@@ -199,7 +207,7 @@ def _new_referral(details: ReferralDetails, *, source: str, actor: Actor | None)
         payload_digest=details.payload_digest,
         team=details.service.team,
         submitted_at=now,
-        first_contact_due=first_contact_due(details.service, details.urgency, now.date()),
+        first_contact_due=first_contact_due(details.service, details.urgency, clock.localdate(now)),
     )
     rule = route(referral)
     if rule is not None:
@@ -504,6 +512,8 @@ def decline(*, actor: Actor, referral: Referral, reason: str, note: str = "") ->
     referral = _step(
         actor, referral, StepKind.DECLINED, allowed_from=AWAITING_CONTACT | {Status.CONTACTED}
     )
+    if reason not in DeclineReason.values:
+        raise ValidationError({"reason": "Choose why the referral is declined"})
     referral.decline_reason = reason
     fields = _close(referral, Status.DECLINED)
     why = DeclineReason(reason).label
@@ -544,6 +554,8 @@ def complete(*, actor: Actor, referral: Referral, outcome: str, note: str = "") 
         StepKind.COMPLETED,
         allowed_from=frozenset({Status.CONTACTED, Status.SUPPORT_STARTED}),
     )
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "Choose the outcome of the referral"})
     referral.outcome = outcome
     fields = _close(referral, Status.COMPLETED)
     said = f"{Outcome(outcome).label}. {note.strip()}".strip()
@@ -569,6 +581,10 @@ def merge(*, actor: Actor, duplicate: Referral, into: Referral) -> Referral:
     into = _locked(into)
     if into.status not in OPEN or not may_act(actor, into, StepKind.MERGED):
         raise ValidationError({"into": f"{into.reference} is closed: choose an open referral"})
+    if None not in (into.person_id, duplicate.person_id) and into.person_id != duplicate.person_id:
+        raise ValidationError(
+            {"into": f"{into.reference} is for someone else: choose a referral for the same person"}
+        )
     duplicate.merged_into = into
     fields = _close(duplicate, Status.MERGED)
     _finish(
@@ -579,7 +595,49 @@ def merge(*, actor: Actor, duplicate: Referral, into: Referral) -> Referral:
         note=f"Merged into {into.reference}",
     )
     if into.family_id is None and duplicate.family_id is not None:
-        into.family_id, into.person_id = duplicate.family_id, duplicate.person_id
+        into.family, into.person = duplicate.family, duplicate.person
         into.save(update_fields=["family", "person", "updated_at"])
+        # Matched now: its history goes onto the chronology, as `match` does.
+        for earlier in into.steps.select_related("team", "to_team"):
+            _chronology(actor, into, _summary(into, earlier), earlier.occurred_at)
     _add_step(actor, into, StepKind.MERGED, note=f"{duplicate.reference} merged into this referral")
     return into
+
+
+# ---------------------------------------------------------------------------------------------
+# Routing rules: configuration, nobody's personal data, so no audit row
+
+
+@transaction.atomic
+def add_rule(
+    *,
+    actor: Actor,
+    team: Team,
+    priority: int = 100,
+    service: ReferralService | None = None,
+    need: str = "",
+    reach_area: ReachArea | None = None,
+    postcode_prefix: str = "",
+) -> RoutingRule:
+    """A rule that sends referrals meeting all its conditions to `team`; with none, it
+    catches everything no earlier rule took."""
+    if not may_edit_rules(actor):
+        raise NotFoundOrNotAllowed
+    return RoutingRule.objects.create(
+        team=team,
+        priority=priority,
+        service=service,
+        need=need,
+        reach_area=reach_area,
+        postcode_prefix=" ".join(postcode_prefix.upper().split()),
+    )
+
+
+@transaction.atomic
+def remove_rule(*, actor: Actor, rule: RoutingRule) -> RoutingRule:
+    """Stop using a rule. It is kept, inactive, so referrals it routed can still be traced."""
+    if not may_edit_rules(actor):
+        raise NotFoundOrNotAllowed
+    rule.is_active = False
+    rule.save(update_fields=["is_active", "updated_at"])
+    return rule

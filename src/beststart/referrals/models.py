@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
+from beststart.core import clock
 from beststart.core.categories import DataCategory
 from beststart.core.models import AppendOnlyModel, TimeStampedModel
 from beststart.sharing.models import ConsentMethod
@@ -248,7 +249,7 @@ class Referral(TimeStampedModel):
     def is_breached(self, today: dt.date) -> bool:
         """First contact later than the target, or not yet made and already late."""
         if self.contacted_at is not None:
-            return self.contacted_at.date() > self.first_contact_due
+            return clock.localdate(self.contacted_at) > self.first_contact_due
         return self.status in AWAITING_CONTACT and today > self.first_contact_due
 
 

@@ -107,7 +107,9 @@ def recipients(referral: Referral, *, acting_user_id: int | None) -> list[tuple[
         addresses.discard(acting or "")
     found = [(address, staff_link) for address in sorted(addresses)]
     if referral.status_token and referral.contact_email:
-        family_link = settings.SITE_URL + reverse("portal:referral-status", args=[referral.status_token])
+        family_link = settings.SITE_URL + reverse(
+            "portal:referral-status", args=[referral.status_token]
+        )
         found.append((referral.contact_email, family_link))
     return found
 
@@ -152,8 +154,11 @@ def deliver(notification_ids: Iterable[int] | None = None) -> int:
     for notification in pending:
         try:
             outcome, delivery_id = sender.send(notification)
-        except Exception:  # any failure of a remote service: keep it queued and go on
-            logger.exception("notification %s could not be sent", notification.pk)
+        except Exception as error:  # any failure of a remote service: keep it queued, go on
+            # Not logger.exception: a mail server's error can quote the address.
+            logger.warning(
+                "notification %s could not be sent (%s)", notification.pk, type(error).__name__
+            )
             continue
         Notification.objects.filter(pk=notification.pk).update(
             delivery=outcome, delivered_at=clock.now(), delivery_id=delivery_id

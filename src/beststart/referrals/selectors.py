@@ -209,7 +209,7 @@ def referral_page(actor: Actor, referral_id: int) -> ReferralPage:
         steps=list(referral.steps.select_related("by", "team", "to_team")),
         next_steps=next_steps(actor, referral),
         is_breached=referral.is_breached(today),
-        days_waiting=working_days_between(referral.submitted_at.date(), today),
+        days_waiting=working_days_between(clock.localdate(referral.submitted_at), today),
         is_receiving_team=actor.team.pk == referral.team_id,
         is_referrer=actor.team.pk == referral.referrer_team_id,
     )

@@ -4,12 +4,15 @@ form or the API sends."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import factory
+import pytest
 from factory.django import DjangoModelFactory
 
-from beststart.accounts.models import OrganisationType
-from beststart.accounts.tests.factories import OrganisationFactory, TeamFactory
+from beststart.accounts.actors import Actor
+from beststart.accounts.models import OrganisationType, Role
+from beststart.accounts.tests.factories import OrganisationFactory, TeamFactory, make_actor
 from beststart.core import clock
 from beststart.core.categories import DataCategory
 from beststart.families.models import Family, Person
@@ -20,9 +23,11 @@ from beststart.referrals.models import (
     Need,
     Referral,
     ReferralService,
+    ReferralStep,
     RoutingRule,
     Source,
     Status,
+    StepKind,
 )
 from beststart.sharing.models import ConsentMethod
 
@@ -78,6 +83,15 @@ class ReferralFactory(DjangoModelFactory[Referral]):
     first_contact_due = factory.LazyFunction(lambda: clock.today() + dt.timedelta(days=7))
 
 
+class ReferralStepFactory(DjangoModelFactory[ReferralStep]):
+    class Meta:
+        model = ReferralStep
+
+    referral = factory.SubFactory(ReferralFactory)
+    kind = StepKind.SUBMITTED
+    occurred_at = factory.LazyFunction(clock.now)
+
+
 def referral_details(
     service: ReferralService,
     *,
@@ -85,11 +99,13 @@ def referral_details(
     person: Person | None = None,
     agreed: bool = True,
     postcode: str | None = None,
+    referred: PersonReferred | None = None,
     **changes: object,
 ) -> ReferralDetails:
     """What a practitioner's form sends: a referral with the family's consent, for a person
-    matched to `family` or, without one, held pending checks."""
-    referred = PersonReferred(
+    matched to `family` or, without one, held pending checks. `referred` replaces the person
+    as the form gives them; `changes`, any other field of the details."""
+    referred = referred or PersonReferred(
         given_name=person.given_name if person else "Rowan",
         family_name=person.family_name if person else "Quillfeather",
         date_of_birth=person.date_of_birth if person else years_ago(1),
@@ -113,3 +129,73 @@ def referral_details(
         matched_person=person,
     )
     return ReferralDetails(**{**details.__dict__, **changes})  # type: ignore[arg-type]
+
+
+def set_clock(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> dt.datetime:
+    """Make it `moment` for the code under test (and today its local date)."""
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    monkeypatch.setattr(clock, "today", lambda: clock.localdate(moment))
+    return moment
+
+
+@dataclass
+class Cast:
+    """The people around one referral: the referrer (a health visitor working with the
+    family), two workers in the receiving team, the single point of contact (triage), and a
+    practitioner with no part in it. Everyone has an e-mail address."""
+
+    service: ReferralService
+    referrer: Actor
+    hub: Actor
+    hub_colleague: Actor
+    triage: Actor
+    stranger: Actor
+    family: Family
+    mother: Person
+    child: Person
+
+    def details(
+        self, *, matched: bool = True, service: ReferralService | None = None, **changes: object
+    ) -> ReferralDetails:
+        """The referrer's referral of the child to the service, matched to the family's
+        record or not."""
+        to = service or self.service
+        if matched:
+            return referral_details(to, family=self.family, person=self.child, **changes)
+        return referral_details(to, **changes)
+
+
+def make_cast(referrer: Actor, family: Family) -> Cast:
+    """`referrer`'s team must work with `family`, whose members are a mother and her child."""
+    if not referrer.user.email:
+        referrer.user.email = "referrer@example.org"
+        referrer.user.save(update_fields=["email"])
+    service = ReferralServiceFactory(
+        name="Parenting support",
+        team=TeamFactory(
+            name="Riverside Family Hub",
+            organisation=OrganisationFactory(
+                name="Riverside Family Hubs", type=OrganisationType.FAMILY_HUB
+            ),
+        ),
+    )
+    triage_team = TeamFactory(
+        name="Single Point of Contact",
+        organisation=OrganisationFactory(
+            name="Testshire Early Help", type=OrganisationType.LOCAL_AUTHORITY_TEAM
+        ),
+    )
+    members = {person.kind: person for person in family.members.all()}
+    return Cast(
+        service=service,
+        referrer=referrer,
+        hub=make_actor(Role.FAMILY_HUB_WORKER, service.team, email="hub.worker@example.org"),
+        hub_colleague=make_actor(
+            Role.FAMILY_HUB_WORKER, service.team, email="hub.colleague@example.org"
+        ),
+        triage=make_actor(Role.TRIAGE_OFFICER, triage_team, email="triage@example.org"),
+        stranger=make_actor(Role.FAMILY_HUB_WORKER, TeamFactory(), email="other@example.org"),
+        family=family,
+        mother=members["parent"],
+        child=members["child"],
+    )
