@@ -64,6 +64,9 @@ NO_FAMILY_DATA: dict[str, str] = {
     "activities.Programme": "what a children's centre runs",
     "activities.Session": "when and where a programme meets; who attends is kept apart",
     "activities.Meeting": "when two teams met; what was said about families is kept apart",
+    "referrals.ReferralService": "a service that takes referrals, its team and its target",
+    "referrals.RoutingRule": "which team's queue referrals of a kind go to",
+    "api.ApiClient": "partner systems' keys (a hash only) and the system account each acts as",
 }
 
 PROJECT_PACKAGE = "beststart."

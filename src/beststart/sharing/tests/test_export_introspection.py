@@ -36,6 +36,9 @@ EXPECTED_PERSONAL_DATA = {
     "activities.CentreRegistration",
     "activities.MeetingNote",
     "activities.MeetingAction",
+    "referrals.Referral",
+    "referrals.ReferralStep",
+    "referrals.Notification",
 }
 
 

@@ -39,6 +39,8 @@ from beststart.families.tests.factories import (
     RelationshipFactory,
     family_with_people,
 )
+from beststart.referrals.models import Notification
+from beststart.referrals.tests.factories import ReferralFactory, ReferralStepFactory
 from beststart.sharing.policy import ALLOW_SUBJECT_ACCESS
 from beststart.sharing.selectors import RecordExport, subject_access_export
 from beststart.sharing.subject_access import PersonalDataModel, personal_data_models
@@ -135,6 +137,18 @@ MAKERS: dict[str, Callable[[Subject], models.Model]] = {
     ),
     "activities.MeetingNote": lambda subject: MeetingNoteFactory(family=subject.family),
     "activities.MeetingAction": lambda subject: MeetingActionFactory(family=subject.family),
+    "referrals.Referral": lambda subject: ReferralFactory(
+        family=subject.family, person=subject.person
+    ),
+    "referrals.ReferralStep": lambda subject: ReferralStepFactory(
+        referral=ReferralFactory(family=subject.family, person=subject.person)
+    ),
+    "referrals.Notification": lambda subject: Notification.objects.create(
+        referral=ReferralFactory(family=subject.family, person=subject.person),
+        to="family@example.org",
+        subject="Referral: submitted",
+        body="A link",
+    ),
 }
 
 
