@@ -23,6 +23,7 @@ from beststart.demo.meetings import build_meetings
 from beststart.demo.organisations import Services, build_services
 from beststart.demo.people import NamePools, reserved_range_nhs_numbers
 from beststart.demo.places import County, build_places
+from beststart.demo.referrals import build_referrals
 from beststart.demo.sharing import (
     SharingFactory,
     build_agreements,
@@ -436,6 +437,8 @@ def build_county(
         build_care(seed=seed, today=reference)  # Care: the Healthy Child Programme's reviews
     with transaction.atomic():  # children's centres: programmes, sessions, registers, reach
         build_centres(seed=seed, today=reference, services=services)
+    with transaction.atomic():  # referrals: services, routing rules and a year of referrals
+        build_referrals(seed=seed, today=reference, services=services)
     return report
 
 
