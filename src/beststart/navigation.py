@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from beststart.accounts.models import Role
 from beststart.activities.selectors import takes_part_in_meetings, works_in_a_centre
+from beststart.referrals.selectors import DASHBOARD_ROLES
 from beststart.sharing.policy import AUDIT_ROLES, PRACTITIONER_ROLES
 
 # Care: who works from the Healthy Child Programme's worklist.
@@ -26,6 +27,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Search", reverse("families:search")),
             ("New family", reverse("families:create")),
         ]
+    if actor.role in PRACTITIONER_ROLES:
+        items.append(("Referrals", reverse("referrals:queue")))
+    if actor.role in DASHBOARD_ROLES:  # commissioners too: counts only
+        items.append(("Referral dashboard", reverse("referrals:dashboard")))
     if actor.role in REVIEW_ROLES:
         items.append(("Reviews due", reverse("care:worklist")))
     if works_in_a_centre(actor):  # Children's centre: the team's sessions and registers

@@ -7,7 +7,11 @@ app_name = "referrals"
 urlpatterns = [
     path("referrals/", views.queue, name="queue"),
     path("referrals/new/", views.new_referral, name="new"),
-    path("families/<int:family_id>/referrals/new/", views.new_referral, name="new-for-family"),
+    path(
+        "families/<int:family_id>/referrals/new/",
+        views.new_referral_for_family,
+        name="new-for-family",
+    ),
     path("referrals/dashboard/", views.dashboard, name="dashboard"),
     path("referrals/routing/", views.routing_rules, name="routing"),
     path("referrals/routing/new/", views.new_rule, name="new-rule"),

@@ -36,6 +36,7 @@ from beststart.families.tests.factories import (
     PersonFactory,
     family_with_people,
 )
+from beststart.referrals.tests.factories import ReferralFactory, ReferralServiceFactory
 from beststart.sharing.tests.factories import (
     BreakGlassAccessFactory,
     ConsentFactory,
@@ -182,6 +183,7 @@ def _url(route: Route, family: Family, centre: Centre | None = None) -> str:
         "access_id": BreakGlassAccessFactory(family=family).pk,
         "agreement_id": SharingAgreementFactory().pk,
         **_meeting_ids(family),
+        **_referral_ids(family),
     }
     return reverse(route.name, kwargs={name: ids[name] for name in route.kwargs})
 
@@ -266,6 +268,16 @@ def _meeting_ids(family: Family) -> dict[str, int]:
 class Centre:
     worker: Actor
     ids: dict[str, int]
+
+
+# Referrals: one in the queue of the family's health visiting team, the team of the actor the
+# real view lets in, and a step that team may take on it.
+
+
+def _referral_ids(family: Family) -> dict[str, Any]:
+    team = family.involvements.earliest("id").team
+    referral = ReferralFactory(service=ReferralServiceFactory(team=team))
+    return {"referral_id": referral.pk, "step": "info_requested"}
 
 
 def _centre(family: Family) -> Centre:

@@ -40,6 +40,12 @@ from beststart.families.tests.factories import (
     PersonFactory,
     family_with_people,
 )
+from beststart.referrals.selectors import DASHBOARD_ROLES, RULE_EDITORS
+from beststart.referrals.tests.factories import (
+    ReferralFactory,
+    ReferralServiceFactory,
+    RoutingRuleFactory,
+)
 from beststart.sharing.models import Consent
 from beststart.sharing.policy import PRACTITIONER_ROLES, ROLE_CATEGORIES, SAFEGUARDING_ROLES
 from beststart.sharing.tests.factories import (
@@ -59,7 +65,22 @@ PUBLIC_STATUS = {
     ("accounts:sign-in", "GET", False): 200,
     ("accounts:sign-in", "GET", True): 302,  # already signed in: to the home page
     ("accounts:sign-in", "POST", False): 200,  # the form again, with its errors
+    # A parent's or carer's self-referral: the form for anyone; the sent page only after sending.
+    ("portal:self-referral", "GET", False): 200,
+    ("portal:self-referral", "POST", False): 200,  # the form again, with its errors
+    ("portal:self-referral-sent", "GET", False): 302,  # nothing sent yet: to the form
+    ("portal:referral-status", "GET", False): 404,  # a link no referral has
+    ("portal:referral-status", "GET", True): 404,
+    # The API for partner systems: a key, never a session, so a session is no key (401).
+    ("api:referrals", "POST", False): 401,
+    ("api:referrals", "POST", True): 401,
+    ("api:referral", "GET", False): 401,
+    ("api:referral", "GET", True): 401,
+    ("api:referral-services", "GET", False): 401,
+    ("api:openapi", "GET", False): 200,
 }
+# The private link of a self-referral's status page: the walk knows none, so it is not found.
+TOKEN_KWARGS = {"token": "no-such-referral-link", "reference": "REF-999999"}
 # Personal-data pages that, on this request, show no one's data and so write no audit row:
 # an empty form before the identity check, and the audit itself (identifiers only, for the
 # privacy officer). The walk checks that they really show nobody's details.
@@ -90,6 +111,10 @@ SHOWS_NO_RECORD = {
     ("activities:book", "POST"),
     ("activities:walk-in", "GET"),
     ("activities:walk-in", "POST"),
+    # Referrals: the empty referral form (or its errors), and a queue with nothing in it.
+    ("referrals:new", "GET"),
+    ("referrals:new", "POST"),
+    ("referrals:queue", "GET"),
 }
 # Care: the Healthy Child Programme's pages are health data, for the roles that see it.
 HEALTH_ROLES = frozenset(
@@ -249,10 +274,21 @@ def test_every_view_is_classified(route: Route) -> None:
 def test_only_the_expected_pages_are_public_or_free_of_personal_data() -> None:
     """Every other page counts as personal data and is held to the policy. Declaring a new
     page public or free of personal data is a decision this test makes someone look at."""
-    assert {route.name for route in ROUTES if route.public} == {"healthz", "accounts:sign-in"}
+    assert {route.name for route in ROUTES if route.public} == {
+        "healthz",
+        "accounts:sign-in",
+        "portal:self-referral",
+        "portal:self-referral-sent",
+        "portal:referral-status",
+        "api:referrals",
+        "api:referral",
+        "api:referral-services",
+        "api:openapi",
+    }
     assert {route.name for route in ROUTES if not route.public and not route.personal} == {
         "accounts:sign-out",
         "families:home",
+        *CONFIGURATION_PAGES,
     }
 
 
@@ -325,6 +361,7 @@ def walk(db: None) -> Walk:
         ids[variant]["access_id"] = BreakGlassAccessFactory(family=family).pk
         ids[variant]["agreement_id"] = SharingAgreementFactory().pk
     _add_centre(users, visible, hidden, ids)
+    _add_referrals(team, ids)
     return Walk(team=team, users=users, visible=visible, hidden=hidden, ids=ids, markers=markers)
 
 
@@ -332,12 +369,14 @@ def _variants(route: Route) -> list[str]:
     if not route.kwargs:
         return ["none"]
     unknown = set(route.kwargs) - FAMILY_KWARGS - CENTRE_KWARGS - MEETING_KWARGS - {"agreement_id"}
+    unknown -= set(TOKEN_KWARGS) | REFERRAL_KWARGS | set(STEP_KWARGS) | {"rule_id"}
     assert not unknown, f"teach the walk how to fill {unknown} for {route.name}"
     return ["visible", "hidden", "mixed"] if len(route.kwargs) > 1 else ["visible", "hidden"]
 
 
 def _url(route: Route, variant: str, walk: Walk) -> str:
-    kwargs = {name: walk.ids[variant][name] for name in route.kwargs}
+    slugs = TOKEN_KWARGS | STEP_KWARGS
+    kwargs = {name: slugs.get(name) or walk.ids[variant][name] for name in route.kwargs}
     return reverse(route.name, kwargs=kwargs)
 
 
@@ -368,6 +407,12 @@ def _may_enter(name: str, identity: str, variant: str) -> bool:
         return identity in MEETING_ROLES and variant == "visible"
     if name in CENTRE_PAGES:
         return identity in CENTRE_IDENTITIES and variant in ("visible", "none")
+    if name in REFERRAL_PAGES:
+        # The parties to a referral: the walk team's queue holds the visible one; triage
+        # sees every referral. The walk's family hub is no party to either.
+        if identity in CENTRE_IDENTITIES or not practitioner:
+            return False
+        return variant == "visible" or identity == Role.TRIAGE_OFFICER
     if name == "families:end-involvement" and identity in CENTRE_IDENTITIES:
         return False  # the walk team's involvement: the centre's team neither holds nor leads it
     return practitioner and variant in ("visible", "none")
@@ -406,8 +451,13 @@ def test_every_url_as_every_role(identity: str, walk: Walk) -> None:
                     continue
 
                 if not route.personal:
-                    assert response.status_code in (200, 302, 405), where
                     assert not any(marker in body for marker in walk.markers), where
+                    if route.name in CONFIGURATION_PAGES and response.status_code != 405:
+                        may_configure = _role(identity) in CONFIGURATION_PAGES[route.name]
+                        expected = (200, 302) if may_configure else (404,)
+                        assert response.status_code in expected, where
+                    else:
+                        assert response.status_code in (200, 302, 405), where
                     continue
 
                 # A personal-data page: allowed with an audit row, or a 404.
@@ -500,3 +550,35 @@ def _add_centre(
 
 def test_the_walk_finds_the_centres_pages() -> None:
     assert {route.name for route in ROUTES} >= CENTRE_PAGES
+
+
+# ---------------------------------------------------------------------------------------------
+# Referrals: one in the walk team's queue (visible), one between two other teams (hidden);
+# the dashboard and the routing rules, configuration for the roles that manage referrals.
+
+REFERRAL_KWARGS = {"referral_id"}
+# A step every party in the walk team may take on a referral waiting in its queue.
+STEP_KWARGS = {"step": "info_requested"}
+REFERRAL_PAGES = {"referrals:referral", "referrals:step", "referrals:match"}
+CONFIGURATION_PAGES = {
+    "referrals:dashboard": DASHBOARD_ROLES,
+    "referrals:routing": RULE_EDITORS,
+    "referrals:new-rule": RULE_EDITORS,
+    "referrals:remove-rule": RULE_EDITORS,
+}
+
+
+def _add_referrals(team: Team, ids: dict[str, dict[str, int]]) -> None:
+    visible = ReferralFactory(service=ReferralServiceFactory(team=team))
+    hidden = ReferralFactory(referrer_team=TeamFactory())
+    ids["visible"]["referral_id"] = visible.pk
+    ids["hidden"]["referral_id"] = ids["mixed"]["referral_id"] = hidden.pk
+    # A rule each for the walk to remove: configuration, no one's data.
+    for variant in ("visible", "hidden", "mixed"):
+        ids[variant]["rule_id"] = RoutingRuleFactory(team=team).pk
+
+
+def test_the_walk_finds_the_referral_pages() -> None:
+    assert {route.name for route in ROUTES} >= (
+        REFERRAL_PAGES | set(CONFIGURATION_PAGES) | {"referrals:queue", "referrals:new"}
+    )
