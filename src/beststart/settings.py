@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "beststart.care",
     "beststart.activities",
     "beststart.referrals",
+    "beststart.portal",
+    "beststart.api",
     "beststart.demo",
 ]
 
