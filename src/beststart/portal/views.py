@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -131,8 +130,10 @@ def self_referral_sent(request: HttpRequest) -> HttpResponse:
         "service": service,
         "team_name": team_name,
         "days": days,
-        "status_url": settings.SITE_URL
-        + reverse("portal:referral-status", args=[referral.status_token])
+        # The address the family used to reach us, so the link works wherever they are.
+        "status_url": request.build_absolute_uri(
+            reverse("portal:referral-status", args=[referral.status_token])
+        )
         if referral is not None and referral.status_token
         else "",
     }
