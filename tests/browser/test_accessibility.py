@@ -1001,6 +1001,139 @@ def _centres_registered(page: Page, demo: Any) -> None:
     expect(page.locator("main table").nth(1).locator("tbody tr").first).to_be_visible()
 
 
+# --- Referrals --------------------------------------------------------------------------------
+
+TRIAGE = "triage"
+
+
+def _first_referral(page: Page, query: str = "") -> None:
+    page.goto(f"/referrals/{query}")
+    navigate(page.locator("main table tbody tr a").first)
+    heading(page, re.compile(r"^Referral REF-\d{6}$"))
+
+
+@scenario("referrals-queue", user=FAMILY_HUB)
+def _referrals_queue(page: Page, demo: Any) -> None:
+    page.goto("/referrals/")
+    heading(page, "Referrals")
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+@scenario("referrals-everything-for-triage", user=TRIAGE)
+def _referrals_triage(page: Page, demo: Any) -> None:
+    page.goto("/referrals/?scope=all&status=all")
+    heading(page, "Referrals")
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+@scenario("referral-form")
+def _referral_form(page: Page, demo: Any) -> None:
+    page.goto("/referrals/new/")
+    heading(page, "Make a referral")
+
+
+@scenario("referral-form-with-errors")
+def _referral_form_errors(page: Page, demo: Any) -> None:
+    page.goto("/referrals/new/")
+    navigate(page.get_by_role("button", name="Continue"))
+    error_summary(page, "Select the service you are referring to")
+
+
+@scenario("referral-form-from-a-family")
+def _referral_from_family(page: Page, demo: Any) -> None:
+    page.goto(demo.facts.family(0).href + "referrals/new/")
+    heading(page, "Make a referral")
+    choose(page, "Has the family agreed to this referral?", "No")
+    navigate(page.get_by_role("button", name="Send the referral"))
+    error_summary(page, "needs the family's agreement")
+
+
+@scenario("referral-page", user=FAMILY_HUB)
+def _referral_page(page: Page, demo: Any) -> None:
+    _first_referral(page, "?status=received")
+    expect(page.get_by_role("heading", level=2, name="History")).to_be_visible()
+
+
+@scenario("referral-step-page-with-errors", user=FAMILY_HUB)
+def _referral_step(page: Page, demo: Any) -> None:
+    _first_referral(page, "?status=received")
+    page.goto(page.url + "declined/")
+    heading(page, re.compile("Decline the referral"))
+    navigate(page.get_by_role("button", name="Decline the referral"))
+    error_summary(page, "Select why you are declining the referral")
+
+
+@scenario("referral-match", user=TRIAGE)
+def _referral_match(page: Page, demo: Any) -> None:
+    page.goto("/referrals/?scope=all&status=open")
+    links = page.locator("main table tbody tr a")
+    hrefs = [links.nth(index).get_attribute("href") for index in range(links.count())]
+    for href in hrefs:
+        page.goto(f"{href}match/")
+        if page.get_by_role("heading", level=1).count() and "match" in page.title().lower():
+            return
+    raise AssertionError("No open referral for triage to match")
+
+
+@scenario("referral-dashboard", user="manager")
+def _referral_dashboard(page: Page, demo: Any) -> None:
+    page.goto("/referrals/dashboard/")
+    heading(page, re.compile("^Referral"))
+    expect(page.locator("main svg").first).to_be_visible()
+
+
+@scenario("referral-routing-rules", user=TRIAGE)
+def _routing_rules(page: Page, demo: Any) -> None:
+    page.goto("/referrals/routing/")
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+
+
+@scenario("referral-new-rule-with-errors", user=TRIAGE)
+def _new_rule(page: Page, demo: Any) -> None:
+    page.goto("/referrals/routing/new/")
+    navigate(page.get_by_role("button", name="Add the rule"))
+    expect(page).to_have_title(re.compile(r"^Error: "))
+
+
+@scenario("self-referral-choose-service", user=None)
+def _self_referral(page: Page, demo: Any) -> None:
+    page.goto("/refer-yourself/")
+    expect(
+        page.get_by_role("group", name="Which service would you like help from?")
+    ).to_be_visible()
+
+
+@scenario("self-referral-with-errors", user=None)
+def _self_referral_errors(page: Page, demo: Any) -> None:
+    page.goto("/refer-yourself/")
+    choose(page, "Which service would you like help from?", "Parenting support")
+    navigate(page.get_by_role("button", name="Continue"))
+    page.wait_for_timeout(3200)  # sooner is refused as a robot's
+    navigate(page.get_by_role("button", name="Send request"))
+    expect(page).to_have_title(re.compile(r"^Error: "))
+
+
+@scenario("self-referral-sent-and-status", user=None)
+def _self_referral_status(page: Page, demo: Any) -> None:
+    page.goto("/refer-yourself/")
+    choose(page, "Which service would you like help from?", "Little Steps befriending")
+    navigate(page.get_by_role("button", name="Continue"))
+    page.locator("main input[type=radio]").first.check()
+    page.get_by_label("Tell us what is happening").fill("New to the area.")
+    page.get_by_label("Child's first name").fill("Ottilie")
+    page.get_by_label("Child's last name").fill("Brackenridge")
+    fill_date(page, "Child's date of birth", days_from_today(-300))
+    page.get_by_label("Your full name").fill("Sable Brackenridge")
+    page.get_by_label("Phone number").fill("07700 900321")
+    page.get_by_label("Postcode").fill(demo.facts.postcode)
+    page.get_by_label(re.compile("^I agree to")).check()
+    page.wait_for_timeout(3200)
+    navigate(page.get_by_role("button", name="Send request"))
+    heading(page, "Request sent")
+    navigate(page.locator("main a[href*='/referral-status/']"))
+    heading(page, re.compile("referral|request", re.IGNORECASE))
+
+
 # Every scenario above, registered by @scenario as the module loads.
 
 
