@@ -26,9 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("My caseload", reverse("families:caseload")),
             ("Search", reverse("families:search")),
             ("New family", reverse("families:create")),
+            ("Referrals", reverse("referrals:queue")),
         ]
-    if actor.role in PRACTITIONER_ROLES:
-        items.append(("Referrals", reverse("referrals:queue")))
     if actor.role in DASHBOARD_ROLES:  # commissioners too: counts only
         items.append(("Referral dashboard", reverse("referrals:dashboard")))
     if actor.role in REVIEW_ROLES:

@@ -85,7 +85,14 @@ def test_the_navigation_offers_sessions_to_centre_staff_only(
     centre_client: Client, signed_in: Client
 ) -> None:
     items = [item["text"] for item in centre_client.get("/caseload/").context["navigation"]]
-    assert items == ["My caseload", "Search", "New family", "Sessions", "Family Matters"]
+    assert items == [
+        "My caseload",
+        "Search",
+        "New family",
+        "Referrals",
+        "Sessions",
+        "Family Matters",
+    ]
     assert "Sessions" not in [
         item["text"] for item in signed_in.get("/caseload/").context["navigation"]
     ]

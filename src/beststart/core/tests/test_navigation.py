@@ -24,6 +24,8 @@ def test_navigation_by_role(role: str, team: Team, client_for: Callable[[Actor],
     if role in PRACTITIONER_ROLES:
         assert items[:3] == ["My caseload", "Search", "New family"]  # then each part's own
         assert response.context["navigation"][0]["active"]
+    elif role == Role.COMMISSIONER:  # aggregate figures only
+        assert items == ["Referral dashboard"]
     elif role == Role.PRIVACY_OFFICER:
         assert items == ["Audit", "Break-glass reviews", "Sharing agreements", "Subject access"]
         assert "Query the audit" in response.content.decode()
