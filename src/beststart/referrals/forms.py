@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from beststart.accounts.models import Team
 from beststart.core.categories import DataCategory
 from beststart.core.forms import DateField, GovukFormMixin
-from beststart.core.identifiers import normalise_nhs_number, validate_nhs_number
+from beststart.families.forms import IdentityFields
 from beststart.families.models import Family, Person
 from beststart.families.selectors import IdentityMatch
 from beststart.places.models import ReachArea, normalise_postcode
@@ -31,13 +31,13 @@ from beststart.referrals.models import (
     StepKind,
     Urgency,
 )
+from beststart.referrals.selectors import NONE_OF_THESE, match_value
 from beststart.sharing.models import ConsentMethod
 
 YES, NO = "yes", "no"
 # What a family may agree to share with a service; safeguarding information never goes by
 # consent.
 SHAREABLE = [(value, label) for value, label in DataCategory.choices if value != "safeguarding"]
-NONE_OF_THESE = "none"
 
 
 def _choose_from_the_list(form: forms.BaseForm) -> None:
@@ -80,7 +80,7 @@ def _text(label: str, required_message: str, **kwargs: Any) -> forms.CharField:
     )
 
 
-class ReferralForm(GovukFormMixin, forms.Form):
+class ReferralForm(GovukFormMixin, IdentityFields):
     """A practitioner's referral. Made from a family's record (`members` given), the person
     is chosen among the family's members and their details come from the record; otherwise
     they are typed, and checked against the register before the referral is sent. With
@@ -125,33 +125,11 @@ class ReferralForm(GovukFormMixin, forms.Form):
             "invalid_choice": "Select who you are referring",
         },
     )
-    given_name = forms.CharField(
-        label="First name",
-        max_length=100,
-        required=False,
-        help_text="Leave blank for an unborn baby who has no name yet",
-    )
-    family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
-    )
-    date_of_birth = DateField(
-        label="Date of birth",
-        label_for_errors="Date of birth",
-        must_be_past=True,
-        required=False,
-        help_text="For example, 27 3 2024. Leave blank for a pregnancy.",
-    )
     expected_delivery_date = DateField(
         label="Due date, for a pregnancy",
         label_for_errors="Due date",
         required=False,
         help_text="For example, 14 6 2027",
-    )
-    nhs_number = forms.CharField(
-        label="NHS number (optional)",
-        max_length=12,
-        required=False,
-        help_text="10 digits, for example 943 476 5919",
     )
     postcode = forms.CharField(
         label="Postcode",
@@ -212,6 +190,23 @@ class ReferralForm(GovukFormMixin, forms.Form):
         "expected_delivery_date",
         "nhs_number",
     )
+    field_order = [
+        "service",
+        "need",
+        "urgency",
+        "reason",
+        "person",
+        *PERSON_FIELDS,
+        "postcode",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "consent_agreed",
+        "consent_given_by",
+        "consent_method",
+        "consent_given_on",
+        "consent_categories",
+    ]
 
     def __init__(
         self,
@@ -245,13 +240,6 @@ class ReferralForm(GovukFormMixin, forms.Form):
     @property
     def asks_postcode(self) -> bool:
         return "postcode" in self.fields
-
-    def clean_nhs_number(self) -> str:
-        value = self.cleaned_data["nhs_number"].strip()
-        if not value:
-            return ""
-        validate_nhs_number(normalise_nhs_number(value))
-        return normalise_nhs_number(value)
 
     def clean_postcode(self) -> str:
         return normalise_postcode(self.cleaned_data["postcode"])
@@ -337,18 +325,6 @@ class ReferralForm(GovukFormMixin, forms.Form):
             family=family,
             matched_person=person,
         )
-
-
-def match_value(match: IdentityMatch) -> str:
-    return f"{match.family_id}:{match.person_id}"
-
-
-def parse_match(value: str) -> tuple[int, int] | None:
-    """(family id, person id) from a chosen match, or None for "none of these"."""
-    family_id, _sep, person_id = value.partition(":")
-    if family_id.isdigit() and person_id.isdigit():
-        return int(family_id), int(person_id)
-    return None
 
 
 def _match_label(match: IdentityMatch) -> str:

@@ -18,6 +18,8 @@ from beststart.audit.actions import Access, record_accesses
 from beststart.core import clock
 from beststart.core.categories import AccessAction
 from beststart.core.errors import NotFoundOrNotAllowed
+from beststart.families.models import Family, Person
+from beststart.families.selectors import IdentityMatch
 from beststart.referrals.models import (
     AWAITING_CONTACT,
     OPEN,
@@ -253,6 +255,46 @@ def _audited_list(actor: Actor, referrals: Iterable[Referral]) -> list[Referral]
             )
     record_accesses(actor=actor, accesses=accesses)
     return shown
+
+
+# ---------------------------------------------------------------------------------------------
+# Making a referral
+
+
+NONE_OF_THESE = "none"
+
+
+def match_value(match: IdentityMatch) -> str:
+    return f"{match.family_id}:{match.person_id}"
+
+
+def parse_match(value: str) -> tuple[int, int] | None:
+    """(family id, person id) from a chosen match, or None for "none of these"."""
+    family_id, _sep, person_id = value.partition(":")
+    if family_id.isdigit() and person_id.isdigit():
+        return int(family_id), int(person_id)
+    return None
+
+
+def postcode_to_share(family: Family) -> str | None:
+    """The postcode of a family the actor has opened (`family_for_update`), to send with a
+    referral: that of its current address, unless the address is withheld (a refuge), which
+    is never sent to another team; the referrer then types what the family agreed to give."""
+    address = family.addresses.filter(moved_out=None, is_withheld=False).first()
+    return address.postcode if address else None
+
+
+def chosen_match(value: str, matches: list[IdentityMatch]) -> tuple[Family | None, Person | None]:
+    """The family and person of a match chosen among `matches` (the identity check, run
+    again on the same details and audited as it was), or none for "none of these". A value
+    that is not among them is refused as not found."""
+    if value == NONE_OF_THESE:
+        return None, None
+    chosen = parse_match(value)
+    if chosen is None or chosen not in {(m.family_id, m.person_id) for m in matches}:
+        raise NotFoundOrNotAllowed
+    family = Family.objects.get(pk=chosen[0])
+    return family, Person.objects.get(pk=chosen[1], memberships__family=family)
 
 
 def services_for_referral() -> QuerySet[ReferralService]:

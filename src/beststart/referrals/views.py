@@ -24,7 +24,6 @@ from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.core.forms import apply_validation_error
 from beststart.families.models import Family, Person
 from beststart.families.selectors import (
-    IdentityMatch,
     family_for_update,
     identity_matches,
     members_of,
@@ -32,7 +31,6 @@ from beststart.families.selectors import (
 from beststart.places.models import ReachArea
 from beststart.referrals import actions, selectors
 from beststart.referrals.forms import (
-    NONE_OF_THESE,
     STEP_FORMS,
     ChooseMatchForm,
     ChooseMemberForm,
@@ -41,7 +39,6 @@ from beststart.referrals.forms import (
     RerouteForm,
     RoutingRuleForm,
     StepForm,
-    parse_match,
 )
 from beststart.referrals.models import Referral, Status, StepKind
 from beststart.referrals.selectors import QueueFilter, ReferralPage
@@ -148,7 +145,7 @@ def _new_referral(request: HttpRequest, family_id: int | None) -> HttpResponse:
         _posted(request),
         services=selectors.services_for_referral(),
         members=members_of(family) if family else None,
-        postcode=_shareable_postcode(family) if family else None,
+        postcode=selectors.postcode_to_share(family) if family else None,
     )
     step = request.POST.get("step", "details")
     if request.method == "POST" and form.is_valid():
@@ -167,7 +164,9 @@ def _new_referral(request: HttpRequest, family_id: int | None) -> HttpResponse:
                     request.POST if step == "confirm" else None, matches=matches
                 )
                 if choice.is_bound and choice.is_valid():
-                    family_found, person = _chosen(choice.cleaned_data["match"], matches)
+                    family_found, person = selectors.chosen_match(
+                        choice.cleaned_data["match"], matches
+                    )
                     sent = _send(request, actor, form, family=family_found, person=person)
                     if sent:
                         return sent
@@ -181,14 +180,6 @@ def _new_referral(request: HttpRequest, family_id: int | None) -> HttpResponse:
     return render(request, "referrals/referral_form.html", context)
 
 
-def _shareable_postcode(family: Family) -> str | None:
-    """The postcode of the family's current address, unless it is withheld: a withheld
-    address (a refuge) is not sent to another team, so the referrer types what the family
-    agreed to give."""
-    address = family.addresses.filter(moved_out=None, is_withheld=False).first()
-    return address.postcode if address else None
-
-
 def _typed(request: HttpRequest) -> list[tuple[str, str]]:
     """Everything typed on the referral form, to carry through the identity check."""
     return [
@@ -197,18 +188,6 @@ def _typed(request: HttpRequest) -> list[tuple[str, str]]:
         if name not in ("csrfmiddlewaretoken", "step", "match")
         for value in values
     ]
-
-
-def _chosen(value: str, matches: list[IdentityMatch]) -> tuple[Family | None, Person | None]:
-    """The family and person of a match chosen among `matches` (the identity check, run
-    again on the same details and audited), or none."""
-    if value == NONE_OF_THESE:
-        return None, None
-    chosen = parse_match(value)
-    if chosen is None or chosen not in {(m.family_id, m.person_id) for m in matches}:
-        raise NotFoundOrNotAllowed
-    family = Family.objects.get(pk=chosen[0])
-    return family, Person.objects.get(pk=chosen[1], memberships__family=family)
 
 
 def _send(
@@ -423,7 +402,7 @@ def match(request: HttpRequest, referral_id: int) -> HttpResponse:
     )
     choice = ChooseMatchForm(_posted(request), matches=matches, allow_none=False)
     if request.method == "POST" and choice.is_valid():
-        family_found, person = _chosen(choice.cleaned_data["match"], matches)
+        family_found, person = selectors.chosen_match(choice.cleaned_data["match"], matches)
         assert family_found is not None  # "none of these" is not offered here
         assert person is not None
         linked = _link(request, actor, found, family_found, person)

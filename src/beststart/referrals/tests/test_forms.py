@@ -19,16 +19,19 @@ from beststart.families.tests.factories import family_with_people
 from beststart.places.models import ReachArea
 from beststart.referrals.actions import NO_CONSENT_MESSAGE
 from beststart.referrals.forms import (
-    NONE_OF_THESE,
     SHAREABLE,
     ChooseMatchForm,
     MergeForm,
     ReferralForm,
     RoutingRuleForm,
-    parse_match,
 )
 from beststart.referrals.models import Need, ReferralService, Urgency
-from beststart.referrals.selectors import receiving_teams, services_for_referral
+from beststart.referrals.selectors import (
+    NONE_OF_THESE,
+    parse_match,
+    receiving_teams,
+    services_for_referral,
+)
 from beststart.referrals.tests.factories import ReferralFactory, ReferralServiceFactory
 from beststart.sharing.models import ConsentMethod
 
