@@ -5,7 +5,6 @@ render: no business logic here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from beststart.accounts.actors import Actor, actor_of
 from beststart.core import clock
 from beststart.core.categories import AccessAction, DataCategory
+from beststart.core.charts import BLUE, RED, bar_chart
 from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.core.forms import apply_validation_error
 from beststart.families.models import Family, Person
@@ -434,58 +434,6 @@ def _link(
 
 # ---------------------------------------------------------------------------------------------
 # The dashboard: counts, no one named
-
-BLUE, RED, BLACK = "#1d70b8", "#d4351c", "#0b0c0c"
-
-
-@dataclass
-class Bar:
-    label: str
-    value: int
-    y: int
-    width: int
-    colour: str
-
-
-@dataclass
-class BarChart:
-    """A horizontal bar chart drawn on the server, with SVG presentation attributes only
-    (the content security policy allows no inline styles)."""
-
-    ident: str
-    title: str
-    bars: list[Bar]
-    unit: str = ""
-    label_width: int = 220
-    plot_width: int = 320
-    row: int = 32
-
-    @property
-    def width(self) -> int:
-        return self.label_width + self.plot_width + 60
-
-    @property
-    def height(self) -> int:
-        return self.row * len(self.bars) + 8
-
-    @property
-    def description(self) -> str:
-        return "; ".join(f"{bar.label}: {bar.value}{self.unit}" for bar in self.bars)
-
-
-def bar_chart(
-    ident: str,
-    title: str,
-    values: list[tuple[str, int, str]],
-    *,
-    largest: int,
-    unit: str = "",
-) -> BarChart:
-    chart = BarChart(ident=ident, title=title, bars=[], unit=unit)
-    for index, (label, value, colour) in enumerate(values):
-        width = round(chart.plot_width * value / largest) if largest else 0
-        chart.bars.append(Bar(label, value, index * chart.row + 4, width, colour))
-    return chart
 
 
 @no_personal_data
