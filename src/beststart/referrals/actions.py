@@ -31,8 +31,8 @@ from beststart.places.models import ReachArea
 from beststart.places.selectors import find_postcode
 from beststart.referrals import notifications
 from beststart.referrals.models import (
-    AWAITING_CONTACT,
     OPEN,
+    STEP_FROM,
     URGENT_FIRST_CONTACT_DAYS,
     DeclineReason,
     Need,
@@ -321,15 +321,9 @@ def _locked(referral: Referral) -> Referral:
     )
 
 
-def _step(
-    actor: Actor,
-    referral: Referral,
-    kind: str,
-    *,
-    allowed_from: frozenset[str],
-    note: str = "",
-) -> Referral:
-    """Check the actor may take this step now, and lock the referral for it."""
+def _step(actor: Actor, referral: Referral, kind: str) -> Referral:
+    """Check the actor may take this step, and the referral's state allows it (`STEP_FROM`),
+    and lock the referral for it."""
     referral = _locked(referral)
     enforce(
         actor,
@@ -339,7 +333,7 @@ def _step(
         action=AccessAction.UPDATE,
         person_id=referral.person_id,
     )
-    if referral.status not in allowed_from:
+    if referral.status not in STEP_FROM[kind]:
         raise ValidationError(
             f"This referral is {referral.get_status_display().lower()}, so it cannot be "
             f"{StepKind(kind).label.lower()} now"
@@ -371,7 +365,7 @@ def _close(referral: Referral, status: str) -> list[str]:
 @audited_write
 def mark_received(*, actor: Actor, referral: Referral) -> Referral:
     """The receiving team has opened it. Called when one of them first opens the page."""
-    referral = _step(actor, referral, StepKind.RECEIVED, allowed_from=frozenset({Status.SUBMITTED}))
+    referral = _step(actor, referral, StepKind.RECEIVED)
     referral.status = Status.RECEIVED
     return _finish(actor, referral, StepKind.RECEIVED, fields=["status"])
 
@@ -379,9 +373,7 @@ def mark_received(*, actor: Actor, referral: Referral) -> Referral:
 @audited_write
 def reroute(*, actor: Actor, referral: Referral, team: Team, note: str) -> Referral:
     """Send it to another team's queue, which will open it afresh."""
-    referral = _step(
-        actor, referral, StepKind.ROUTED, allowed_from=AWAITING_CONTACT - {Status.ACCEPTED}
-    )
+    referral = _step(actor, referral, StepKind.ROUTED)
     if team.pk == referral.team_id:
         raise ValidationError(
             {"team": f"It is already in {team.name}'s queue. Choose another team"}
@@ -395,7 +387,7 @@ def reroute(*, actor: Actor, referral: Referral, team: Team, note: str) -> Refer
 
 @audited_write
 def request_information(*, actor: Actor, referral: Referral, question: str) -> Referral:
-    referral = _step(actor, referral, StepKind.INFORMATION_REQUESTED, allowed_from=AWAITING_CONTACT)
+    referral = _step(actor, referral, StepKind.INFORMATION_REQUESTED)
     if not question.strip():
         raise ValidationError({"question": "Enter what you need to know"})
     referral.information_requested = True
@@ -410,7 +402,7 @@ def request_information(*, actor: Actor, referral: Referral, question: str) -> R
 
 @audited_write
 def give_information(*, actor: Actor, referral: Referral, answer: str) -> Referral:
-    referral = _step(actor, referral, StepKind.INFORMATION_GIVEN, allowed_from=OPEN)
+    referral = _step(actor, referral, StepKind.INFORMATION_GIVEN)
     if not answer.strip():
         raise ValidationError({"answer": "Enter the information asked for"})
     referral.information_requested = False
@@ -423,7 +415,7 @@ def give_information(*, actor: Actor, referral: Referral, answer: str) -> Referr
 def match(*, actor: Actor, referral: Referral, family: Family, person: Person) -> Referral:
     """Link the referral to the family's record, found by search-before-create. The
     referral's history so far goes onto the chronology at the times it happened."""
-    referral = _step(actor, referral, StepKind.MATCHED, allowed_from=OPEN)
+    referral = _step(actor, referral, StepKind.MATCHED)
     if referral.family_id is not None:
         raise ValidationError("This referral is already matched to a family")
     if not FamilyMember.objects.filter(family=family, person=person).exists():
@@ -480,12 +472,7 @@ def accept(*, actor: Actor, referral: Referral) -> Referral:
     """The team takes the family on: it starts working with them (an involvement, so the
     policy opens the record as far as consent allows), and the family's consent to share
     with it goes on the record."""
-    referral = _step(
-        actor,
-        referral,
-        StepKind.ACCEPTED,
-        allowed_from=frozenset({Status.SUBMITTED, Status.RECEIVED}),
-    )
+    referral = _step(actor, referral, StepKind.ACCEPTED)
     if referral.family is None or referral.person is None:
         raise ValidationError("Match the referral to the family's record before accepting it")
     if not _works_with(referral.team, referral.family):
@@ -509,9 +496,7 @@ def accept(*, actor: Actor, referral: Referral) -> Referral:
 
 @audited_write
 def decline(*, actor: Actor, referral: Referral, reason: str, note: str = "") -> Referral:
-    referral = _step(
-        actor, referral, StepKind.DECLINED, allowed_from=AWAITING_CONTACT | {Status.CONTACTED}
-    )
+    referral = _step(actor, referral, StepKind.DECLINED)
     if reason not in DeclineReason.values:
         raise ValidationError({"reason": "Choose why the referral is declined"})
     referral.decline_reason = reason
@@ -529,7 +514,7 @@ def decline(*, actor: Actor, referral: Referral, reason: str, note: str = "") ->
 @audited_write
 def record_contact(*, actor: Actor, referral: Referral, note: str = "") -> Referral:
     """The first contact with the family: the moment the waiting-time target measures."""
-    referral = _step(actor, referral, StepKind.CONTACTED, allowed_from=frozenset({Status.ACCEPTED}))
+    referral = _step(actor, referral, StepKind.CONTACTED)
     referral.status = Status.CONTACTED
     referral.contacted_at = clock.now()
     return _finish(
@@ -539,21 +524,14 @@ def record_contact(*, actor: Actor, referral: Referral, note: str = "") -> Refer
 
 @audited_write
 def start_support(*, actor: Actor, referral: Referral, note: str = "") -> Referral:
-    referral = _step(
-        actor, referral, StepKind.SUPPORT_STARTED, allowed_from=frozenset({Status.CONTACTED})
-    )
+    referral = _step(actor, referral, StepKind.SUPPORT_STARTED)
     referral.status = Status.SUPPORT_STARTED
     return _finish(actor, referral, StepKind.SUPPORT_STARTED, fields=["status"], note=note)
 
 
 @audited_write
 def complete(*, actor: Actor, referral: Referral, outcome: str, note: str = "") -> Referral:
-    referral = _step(
-        actor,
-        referral,
-        StepKind.COMPLETED,
-        allowed_from=frozenset({Status.CONTACTED, Status.SUPPORT_STARTED}),
-    )
+    referral = _step(actor, referral, StepKind.COMPLETED)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": "Choose the outcome of the referral"})
     referral.outcome = outcome
@@ -564,7 +542,7 @@ def complete(*, actor: Actor, referral: Referral, outcome: str, note: str = "") 
 
 @audited_write
 def withdraw(*, actor: Actor, referral: Referral, reason: str) -> Referral:
-    referral = _step(actor, referral, StepKind.WITHDRAWN, allowed_from=OPEN)
+    referral = _step(actor, referral, StepKind.WITHDRAWN)
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the referral is withdrawn"})
     fields = _close(referral, Status.WITHDRAWN)
@@ -575,7 +553,7 @@ def withdraw(*, actor: Actor, referral: Referral, reason: str) -> Referral:
 def merge(*, actor: Actor, duplicate: Referral, into: Referral) -> Referral:
     """The same need for the same person, referred twice: the duplicate closes, pointing at
     the referral that goes on, which takes the duplicate's family match if it had none."""
-    duplicate = _step(actor, duplicate, StepKind.MERGED, allowed_from=OPEN)
+    duplicate = _step(actor, duplicate, StepKind.MERGED)
     if into.pk == duplicate.pk:
         raise ValidationError({"into": "Choose a different referral to merge into"})
     into = _locked(into)

@@ -282,6 +282,24 @@ class StepKind(models.TextChoices):
     MERGED = "merged", "Merged as a duplicate"
 
 
+# The lifecycle: the states each step may be taken from. Actions refuse a step from any other
+# state; pages offer a step only from these (`selectors.next_steps`).
+STEP_FROM: dict[str, frozenset[str]] = {
+    StepKind.RECEIVED: frozenset({Status.SUBMITTED}),
+    StepKind.ROUTED: frozenset({Status.SUBMITTED, Status.RECEIVED}),
+    StepKind.INFORMATION_REQUESTED: AWAITING_CONTACT,
+    StepKind.INFORMATION_GIVEN: OPEN,
+    StepKind.MATCHED: frozenset({Status.SUBMITTED, Status.RECEIVED}),
+    StepKind.ACCEPTED: frozenset({Status.SUBMITTED, Status.RECEIVED}),
+    StepKind.DECLINED: AWAITING_CONTACT | {Status.CONTACTED},
+    StepKind.CONTACTED: frozenset({Status.ACCEPTED}),
+    StepKind.SUPPORT_STARTED: frozenset({Status.CONTACTED}),
+    StepKind.COMPLETED: frozenset({Status.CONTACTED, Status.SUPPORT_STARTED}),
+    StepKind.WITHDRAWN: OPEN,
+    StepKind.MERGED: OPEN,
+}
+
+
 class ReferralStep(AppendOnlyModel):
     """One step of a referral's history, with when and who: what the referrer sees."""
 

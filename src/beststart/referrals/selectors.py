@@ -23,6 +23,7 @@ from beststart.families.selectors import IdentityMatch
 from beststart.referrals.models import (
     AWAITING_CONTACT,
     OPEN,
+    STEP_FROM,
     Referral,
     ReferralService,
     ReferralStep,
@@ -112,57 +113,10 @@ def may_act(actor: Actor, referral: Referral, kind: str) -> Decision:
     return decision
 
 
-# Which step may follow which state, for the forms a page offers.
-NEXT_STEPS: dict[str, frozenset[str]] = {
-    Status.SUBMITTED: frozenset(
-        {
-            StepKind.ROUTED,
-            StepKind.INFORMATION_REQUESTED,
-            StepKind.MATCHED,
-            StepKind.ACCEPTED,
-            StepKind.DECLINED,
-            StepKind.MERGED,
-            StepKind.WITHDRAWN,
-        }
-    ),
-    Status.RECEIVED: frozenset(
-        {
-            StepKind.ROUTED,
-            StepKind.INFORMATION_REQUESTED,
-            StepKind.MATCHED,
-            StepKind.ACCEPTED,
-            StepKind.DECLINED,
-            StepKind.MERGED,
-            StepKind.WITHDRAWN,
-        }
-    ),
-    Status.ACCEPTED: frozenset(
-        {
-            StepKind.INFORMATION_REQUESTED,
-            StepKind.CONTACTED,
-            StepKind.DECLINED,
-            StepKind.MERGED,
-            StepKind.WITHDRAWN,
-        }
-    ),
-    Status.CONTACTED: frozenset(
-        {
-            StepKind.SUPPORT_STARTED,
-            StepKind.COMPLETED,
-            StepKind.DECLINED,
-            StepKind.MERGED,
-            StepKind.WITHDRAWN,
-        }
-    ),
-    Status.SUPPORT_STARTED: frozenset({StepKind.COMPLETED, StepKind.MERGED, StepKind.WITHDRAWN}),
-}
-
-
 def next_steps(actor: Actor, referral: Referral) -> frozenset[str]:
     """What the actor can do to the referral now."""
-    possible = set(NEXT_STEPS.get(referral.status, frozenset()))
-    if referral.is_open:
-        possible.add(StepKind.INFORMATION_GIVEN)
+    possible = {kind for kind, states in STEP_FROM.items() if referral.status in states}
+    possible.discard(StepKind.RECEIVED)  # not offered: the receiving team's first visit is it
     if referral.family_id is not None:
         possible.discard(StepKind.MATCHED)
     return frozenset(possible) & steps_for(actor, referral)
