@@ -163,7 +163,7 @@ class HubFamilies:
 
 @dataclass
 class Written:
-    """Rows to insert, as tuples in the column order of `_insert`."""
+    """Rows to insert, as tuples in the column order of `insert_rows`."""
 
     involvements: list[Involvement] = field(default_factory=list)
     registrations: list[CentreRegistration] = field(default_factory=list)
@@ -203,7 +203,9 @@ EVENT_COLUMNS = (
 )
 
 
-def _insert(model: type[Model], columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+def insert_rows(
+    model: type[Model], columns: tuple[str, ...], rows: list[tuple[object, ...]]
+) -> None:
     """Plain rows into a model's table, each value prepared as the model's field would."""
     fields = [cast("Field[Any, Any]", model._meta.get_field(name)) for name in columns]
     quote = connection.ops.quote_name
@@ -247,8 +249,8 @@ def build_centres(*, seed: int, today: dt.date, services: Services) -> None:
     for hub in hubs:
         if hub.staff:
             _sessions(rng, hub, today, written, demo=demo_user in hub.staff)
-    _insert(Booking, BOOKING_COLUMNS, written.bookings)
-    _insert(Attendance, ATTENDANCE_COLUMNS, written.attendances)
+    insert_rows(Booking, BOOKING_COLUMNS, written.bookings)
+    insert_rows(Attendance, ATTENDANCE_COLUMNS, written.attendances)
     ids = {
         (session_id, family_id): pk
         for pk, session_id, family_id in Attendance.objects.filter(
@@ -264,7 +266,7 @@ def build_centres(*, seed: int, today: dt.date, services: Services) -> None:
         ],
         batch_size=5000,
     )
-    _insert(ChronologyEvent, EVENT_COLUMNS, written.events)
+    insert_rows(ChronologyEvent, EVENT_COLUMNS, written.events)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from django.utils import timezone
 from beststart.accounts.models import Team, User
 from beststart.core import clock
 from beststart.core.categories import DataCategory
-from beststart.demo.activities import EVENT_COLUMNS, _insert
+from beststart.demo.activities import EVENT_COLUMNS, insert_rows
 from beststart.demo.organisations import Services
 from beststart.families.models import (
     Address,
@@ -55,7 +55,7 @@ from beststart.families.models import (
     Sex,
 )
 from beststart.places.models import Postcode, ReachArea
-from beststart.referrals.actions import _summary, first_contact_due
+from beststart.referrals.actions import first_contact_due, step_summary
 from beststart.referrals.models import (
     DeclineReason,
     Need,
@@ -1372,7 +1372,7 @@ class ReferralBuilder:
                         referral.family_id,
                         EventKind.REFERRAL,
                         referral.category,
-                        _summary(referral, step),
+                        step_summary(referral, step),
                         move.at,
                         author.at,
                         author.by.pk,
@@ -1417,7 +1417,7 @@ class ReferralBuilder:
                 if (r := plan.referral) is not None
             ],
         )
-        _insert(ChronologyEvent, (*EVENT_COLUMNS, "person"), events)
+        insert_rows(ChronologyEvent, (*EVENT_COLUMNS, "person"), events)
         return len(steps)
 
     def involvements(self) -> dict[tuple[int, int], list[tuple[dt.date, dt.date | None]]]:

@@ -289,11 +289,11 @@ def _add_step(
         note=note.strip(),
     )
     if actor is not None and referral.family_id is not None:
-        _chronology(actor, referral, _summary(referral, step), step.occurred_at)
+        _chronology(actor, referral, step_summary(referral, step), step.occurred_at)
     return step
 
 
-def _summary(referral: Referral, step: ReferralStep) -> str:
+def step_summary(referral: Referral, step: ReferralStep) -> str:
     what = StepKind(step.kind).label.lower()
     if step.kind == StepKind.ROUTED and step.to_team is not None:
         what = f"sent to {step.to_team.name}"
@@ -422,7 +422,7 @@ def match(*, actor: Actor, referral: Referral, family: Family, person: Person) -
         raise ValidationError({"match": "Choose a person from the list"})
     referral.family, referral.person = family, person
     for earlier in referral.steps.select_related("team", "to_team"):
-        _chronology(actor, referral, _summary(referral, earlier), earlier.occurred_at)
+        _chronology(actor, referral, step_summary(referral, earlier), earlier.occurred_at)
     return _finish(actor, referral, StepKind.MATCHED, fields=["family", "person"])
 
 
@@ -577,7 +577,7 @@ def merge(*, actor: Actor, duplicate: Referral, into: Referral) -> Referral:
         into.save(update_fields=["family", "person", "updated_at"])
         # Matched now: its history goes onto the chronology, as `match` does.
         for earlier in into.steps.select_related("team", "to_team"):
-            _chronology(actor, into, _summary(into, earlier), earlier.occurred_at)
+            _chronology(actor, into, step_summary(into, earlier), earlier.occurred_at)
     _add_step(actor, into, StepKind.MERGED, note=f"{duplicate.reference} merged into this referral")
     return into
 
