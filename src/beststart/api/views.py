@@ -37,7 +37,7 @@ from beststart.api.payload import (
 from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.referrals.actions import submit_referral
 from beststart.referrals.models import Need, Referral, ReferralService, Source, id_of
-from beststart.referrals.selectors import referral_for, services_for_referral
+from beststart.referrals.selectors import referral_for, sent_before, services_for_referral
 from beststart.sharing.access import Refused
 
 JSON = "application/json"
@@ -200,12 +200,6 @@ def _body(request: HttpRequest) -> bytes | JsonResponse:
     return body
 
 
-def _sent_before(actor: Actor, sender_reference: str) -> Referral | None:
-    return Referral.objects.filter(
-        referrer_team=actor.team, sender_reference=sender_reference
-    ).first()
-
-
 def _again(
     request: HttpRequest, actor: Actor, sent: ReferralRequest, earlier: Referral
 ) -> JsonResponse:
@@ -234,7 +228,7 @@ def referrals(request: HttpRequest, actor: Actor) -> HttpResponse:
         )
     except Invalid as invalid:
         return errors(400, *invalid.errors)
-    earlier = _sent_before(actor, sent.sender_reference)
+    earlier = sent_before(actor, sent.sender_reference)
     if earlier is not None:
         return _again(request, actor, sent, earlier)
     try:
@@ -251,7 +245,7 @@ def referrals(request: HttpRequest, actor: Actor) -> HttpResponse:
         )
     except IntegrityError:
         # The same reference, sent twice at once: the other request's referral won the race.
-        earlier = _sent_before(actor, sent.sender_reference)
+        earlier = sent_before(actor, sent.sender_reference)
         if earlier is None:
             raise
         return _again(request, actor, sent, earlier)

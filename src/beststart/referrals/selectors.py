@@ -251,6 +251,14 @@ def chosen_match(value: str, matches: list[IdentityMatch]) -> tuple[Family | Non
     return family, Person.objects.get(pk=chosen[1], memberships__family=family)
 
 
+def sent_before(actor: Actor, sender_reference: str) -> Referral | None:
+    """The referral the actor's team already sent under its own reference (a partner system
+    sending again): shown only through `referral_for`, which audits it."""
+    return Referral.objects.filter(
+        referrer_team=actor.team, sender_reference=sender_reference
+    ).first()
+
+
 def services_for_referral() -> QuerySet[ReferralService]:
     return ReferralService.objects.filter(is_active=True).select_related("team")
 

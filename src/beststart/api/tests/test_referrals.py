@@ -139,14 +139,14 @@ def test_a_race_between_two_sends_makes_one_referral(
     first look, the database's constraint stops the second insert, and the second request
     answers with the first's referral."""
     first = api.post("/referrals", payload)
-    real = views._sent_before
+    real = views.sent_before
     looks: list[str] = []
 
     def missed_the_first_time(actor: Any, sender_reference: str) -> Referral | None:
         looks.append(sender_reference)
         return None if len(looks) == 1 else real(actor, sender_reference)
 
-    monkeypatch.setattr(views, "_sent_before", missed_the_first_time)
+    monkeypatch.setattr(views, "sent_before", missed_the_first_time)
     second = api.post("/referrals", payload)
     assert len(looks) == 2  # looked, lost the race at the insert, looked again
     assert second.status_code == 200
