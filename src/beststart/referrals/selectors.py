@@ -158,7 +158,13 @@ class ReferralPage:
 
 
 def referral_page(actor: Actor, referral_id: int) -> ReferralPage:
-    referral = referral_for(actor, referral_id)
+    """The referral (audited as viewed) and what its page shows."""
+    return page_for(actor, referral_for(actor, referral_id))
+
+
+def page_for(actor: Actor, referral: Referral) -> ReferralPage:
+    """The page of a referral the actor has already opened (`referral_for`), for instance
+    again just after opening it marked it received."""
     today = clock.today()
     page = ReferralPage(
         referral=referral,

@@ -313,8 +313,7 @@ def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     page = selectors.referral_page(actor, referral_id)
     if page.is_receiving_team and page.referral.status == Status.SUBMITTED:
         # Opened by the team whose queue holds it: received.
-        actions.mark_received(actor=actor, referral=page.referral)
-        page = selectors.referral_page(actor, referral_id)
+        page = selectors.page_for(actor, actions.mark_received(actor=actor, referral=page.referral))
     step_forms = [
         (kind, text, form)
         for kind, text in STEP_TEXT.items()
