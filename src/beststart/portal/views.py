@@ -194,7 +194,7 @@ OUTCOME_TEXT = {
 
 def _steps(referral: Referral) -> list[tuple[dt.datetime, str]]:
     rows = []
-    for step in referral.steps.select_related("to_team").order_by("occurred_at", "id"):
+    for step in selectors.steps_of(referral):
         team = step.to_team.name if step.to_team else "a team"
         rows.append((step.occurred_at, STEP_TEXT[StepKind(step.kind)].format(team=team)))
     return rows

@@ -157,6 +157,13 @@ class ReferralPage:
     duplicates: list[Referral] = field(default_factory=list)
 
 
+def steps_of(referral: Referral) -> list[ReferralStep]:
+    """A referral's history, oldest first, with who took each step and where it went."""
+    return list(
+        referral.steps.select_related("by", "team", "to_team").order_by("occurred_at", "id")
+    )
+
+
 def referral_page(actor: Actor, referral_id: int) -> ReferralPage:
     """The referral (audited as viewed) and what its page shows."""
     return page_for(actor, referral_for(actor, referral_id))
@@ -168,7 +175,7 @@ def page_for(actor: Actor, referral: Referral) -> ReferralPage:
     today = clock.today()
     page = ReferralPage(
         referral=referral,
-        steps=list(referral.steps.select_related("by", "team", "to_team")),
+        steps=steps_of(referral),
         next_steps=next_steps(actor, referral),
         is_breached=referral.is_breached(today),
         days_waiting=working_days_between(clock.localdate(referral.submitted_at), today),
