@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "beststart.care",
     "beststart.activities",
     "beststart.referrals",
+    "beststart.assessments",
     "beststart.portal",
     "beststart.api",
     "beststart.demo",
@@ -226,3 +227,7 @@ if NOTIFICATIONS == "notify" and not (NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID):
     raise ImproperlyConfigured("Notify needs BESTSTART_NOTIFY_API_KEY and _TEMPLATE_ID")
 # The address links in e-mails start with.
 SITE_URL = os.environ.get("BESTSTART_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Assessment instruments: the shipped ones, and an area's own (new versions, or instruments of
+# its own) in this directory, as `<code>@<version>.yaml` files (docs/instruments.md).
+INSTRUMENTS_DIR = os.environ.get("BESTSTART_INSTRUMENTS_DIR", "")

@@ -49,11 +49,10 @@ from beststart.families.models import (
     Person,
     PersonKind,
 )
-from beststart.sharing.access import audited_write, enforce, require
+from beststart.sharing.access import audited_write, enforce, require, would_see
 from beststart.sharing.policy import (
     Subject,
     active_involvements,
-    decide,
     families_both_teams_work_with,
     may_register_in_person,
     visible_families,
@@ -635,7 +634,7 @@ def _owner_errors(actor: Actor, meeting: Meeting, family: Family, owner: User) -
     """Why `owner` cannot own an action about `family`, if they cannot: someone outside
     both teams, or someone the policy would not show the action to (another organisation
     the family has not agreed to share family support information with). The decision is
-    about what the owner could see, not an access by anyone, so it writes no audit row."""
+    about what the owner could see, so it writes no audit row."""
     teams = (meeting.centre_team, meeting.health_team)
     membership = (
         Membership.objects.filter(user=owner, team__in=teams, is_active=True)
@@ -645,12 +644,7 @@ def _owner_errors(actor: Actor, meeting: Meeting, family: Family, owner: User) -
     if membership is None:
         return f"Choose someone in {teams[0].name} or {teams[1].name}"
     subject = Subject(family.pk, recorded_by=actor.organisation)
-    if not decide(
-        Actor(user=owner, membership=membership),
-        subject,
-        DataCategory.FAMILY_SUPPORT,
-        AccessAction.VIEW,
-    ):
+    if not would_see(membership, subject, DataCategory.FAMILY_SUPPORT):
         return (
             f"{owner.get_full_name()} would not be able to see this action: the family has "
             f"not agreed to share family support information with "

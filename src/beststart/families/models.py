@@ -268,6 +268,8 @@ class EventKind(models.TextChoices):
     DISCUSSED = "discussed", "Discussed at Family Matters"
     MEETING_ACTION = "meeting_action", "Family Matters action"
     REFERRAL = "referral", "Referral"
+    ASSESSMENT = "assessment", "Assessment"
+    PLAN = "plan", "Plan"
 
 
 class ChronologyEvent(AppendOnlyModel):

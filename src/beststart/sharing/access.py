@@ -10,7 +10,9 @@ from typing import ParamSpec, TypeVar
 from django.db import transaction
 
 from beststart.accounts.actors import Actor
+from beststart.accounts.models import Membership
 from beststart.audit.actions import Access, record_access, record_accesses
+from beststart.core.categories import AccessAction
 from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.families.models import Family
 from beststart.sharing.policy import (
@@ -179,6 +181,12 @@ def audited_write(write: Callable[Params, Result]) -> Callable[Params, Result]:
             raise
 
     return wrapper
+
+
+def would_see(member: Membership, subject: Subject, category: str) -> Decision:
+    """What the policy would let `member` see: a question about someone else (the owner of an
+    action, a partner agency), not an access by anyone, so it writes no audit row."""
+    return decide(Actor(user=member.user, membership=member), subject, category, AccessAction.VIEW)
 
 
 def require_record_access(actor: Actor) -> None:
