@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Search", reverse("families:search")),
             ("New family", reverse("families:create")),
             ("Referrals", reverse("referrals:queue")),
+            ("Assessments", reverse("assessments:team-work")),
         ]
     if actor.role in DASHBOARD_ROLES:  # commissioners too: counts only
         items.append(("Referral dashboard", reverse("referrals:dashboard")))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("beststart.activities.urls")),
     path("", include("beststart.care.urls")),
     path("", include("beststart.referrals.urls")),
+    path("", include("beststart.assessments.urls")),
     path("", include("beststart.portal.urls")),
     path("api/v1/", include("beststart.api.urls")),
 ]

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import Membership, OrganisationType, Team, User
@@ -179,8 +179,6 @@ def save_answers(
     """Save the actor's sections as they are (a draft keeps anything but an impossible value)
     and, if `complete`, check every required answer of every section and store the results."""
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if not assessment.is_draft:
-        raise ValidationError(f"This {assessment.title} was completed: it cannot be changed")
     require(
         actor,
         assessment.family,
@@ -190,6 +188,8 @@ def save_answers(
     )
     if actor.team.pk not in (assessment.team_id, assessment.partner_team_id):
         raise NotFoundOrNotAllowed
+    if not assessment.is_draft:  # said only to its teams: to others it does not exist
+        raise ValidationError(f"This {assessment.title} was completed: it cannot be changed")
     sections = writable_sections(actor, assessment)
     instrument = instrument_of(assessment)
     errors = instruments.answer_errors(instrument, answers, sections=sections, complete=False)
@@ -238,10 +238,11 @@ def _complete(actor: Actor, assessment: Assessment, instrument: Instrument) -> N
             for section in instrument.sections
             if section.code not in mine and _has_errors(section, errors)
         ]
+        own = {key: message for key, message in errors.items() if key.split("-")[0] in mine}
         if by_others:
             titles = " and ".join(section.title.lower() for section in by_others)
-            raise ValidationError(f"It cannot be completed yet: {titles} still to be written")
-        raise ValidationError({key: message for key, message in errors.items()})
+            own[NON_FIELD_ERRORS] = f"It cannot be completed yet: {titles} still to be written"
+        raise ValidationError(own)
     results = instruments.score(instrument, answers).as_dict()
     if instrument.zones is not None:
         cutoff_set = CutoffSet.objects.filter(instrument=instrument.code).first()
@@ -277,6 +278,8 @@ def completed_summary(instrument: Instrument, results: dict[str, Any]) -> str:
     if zones:
         concern = sum(1 for zone in zones.values() if zone["concern"])
         found = f"{concern} of {len(zones)} in the zone of concern"
+    elif instrument.zones is not None and results.get("cutoffs"):
+        found = "no zones: the cut-offs loaded have none for this interval"
     elif instrument.zones is not None:
         found = "no zones: no cut-offs loaded"
     return f"{instrument.title} completed: {found}"
@@ -405,6 +408,11 @@ def create_plan(
     require(actor, family, category=category, action=UPDATE, person_id=person_id)
     if assessment is not None and (assessment.family_id != family.pk or assessment.is_draft):
         raise NotFoundOrNotAllowed
+    if (
+        person is not None
+        and not FamilyMember.objects.filter(family=family, person=person).exists()
+    ):
+        raise NotFoundOrNotAllowed
     around = team_around(family)
     errors: dict[str, str] = {}
     if agreed_on > clock.today():
@@ -485,6 +493,8 @@ def mark_action_done(*, actor: Actor, action: PlanAction, done_on: dt.date) -> P
     require(actor, plan.family, category=plan.category, action=UPDATE, person_id=plan.person_id)
     if not may_mark_done(actor, action):
         raise NotFoundOrNotAllowed
+    if not plan.is_open:  # as the plan's page and the team's work show: closed is closed
+        raise ValidationError("This plan is closed: its actions cannot be changed")
     if action.done_on is not None:
         raise ValidationError(f"This action was marked done on {long_date(action.done_on)}")
     if done_on > clock.today() or done_on < plan.agreed_on:

@@ -44,8 +44,9 @@ class LoadedCutoffs:
 
 
 def parse(text: str, instrument: Instrument) -> LoadedCutoffs:
-    """The intervals of a cut-off file for `instrument`, checked: every interval the
-    instrument offers, every key its items are zoned by, thresholds in range and in order."""
+    """The intervals of a cut-off file for `instrument`, checked: each interval one the
+    instrument offers, with every key its items are zoned by, thresholds in range and in
+    order. An interval left out has no zones."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -107,6 +108,8 @@ def _thresholds(instrument: Instrument, where: str, value: Any, key: str) -> dic
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             raise CutoffError(f"{where}.{name}: expected a number, not {raw!r}")
         numbers[name] = Decimal(str(raw))
+        if not numbers[name].is_finite():  # .nan or .inf: no zone can be read from it
+            raise CutoffError(f"{where}.{name}: expected a number, not {raw!r}")
     item = next(item for _, item in instrument.items if item.zone_key == key)
     assert item.minimum is not None
     assert item.maximum is not None
@@ -164,8 +167,8 @@ def zones(
         return found
     for section, item in instrument.items:
         raw = answers.get(section.code, {}).get(item.code, "")
-        if not item.zone_key or raw == "":
-            continue
+        if not item.zone_key or raw == "" or item.zone_key not in thresholds:
+            continue  # not answered, or cut-offs loaded for a version without this key
         code = zone(instrument, Decimal(raw), thresholds[item.zone_key])
         found[item.zone_key] = {
             "item": item.title,

@@ -30,6 +30,7 @@ from django.conf import settings
 
 from beststart.accounts.models import OrganisationType, Role
 from beststart.core.categories import DataCategory
+from beststart.families.models import PersonKind
 
 SHIPPED = Path(__file__).parent / "data"
 FILE_NAME = re.compile(r"^(?P<code>[a-z0-9-]+)@(?P<version>[1-9][0-9]*)\.ya?ml$")
@@ -210,7 +211,10 @@ class _Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(f"{where}.{key}", f"expected a number, not {value!r}")
-        return Decimal(str(value))
+        number = Decimal(str(value))
+        if not number.is_finite():  # .nan or .inf in YAML: no order to compare scores by
+            raise self.fail(f"{where}.{key}", f"expected a number, not {value!r}")
+        return number
 
     def code(self, data: dict[str, Any], where: str) -> str:
         value = self.text(data, "code", where)
@@ -366,7 +370,10 @@ def parse(path: Path) -> Instrument:
     used_by = frozenset(str(role) for role in data.get("used_by") or [])
     if not used_by or not used_by <= set(Role.values):
         raise reader.fail("used_by", f"name the roles that record it: {', '.join(Role.values)}")
-    age = data.get("age_months")
+    about = tuple(str(kind) for kind in data.get("about") or ["child"])
+    if not set(about) <= set(PersonKind.values):
+        raise reader.fail("about", f"use one or more of {', '.join(PersonKind.values)}")
+    age = _age_months(reader, data.get("age_months"))
     instrument = Instrument(
         code=code,
         version=version,
@@ -374,8 +381,8 @@ def parse(path: Path) -> Instrument:
         summary=reader.text(data, "summary", "top level", default=""),
         category=category,
         sections=sections,
-        about=tuple(str(kind) for kind in data.get("about") or ["child"]),
-        age_months=(int(age[0]), int(age[1])) if age else None,
+        about=about,
+        age_months=age,
         used_by=used_by,
         agencies=agencies,
         recent_days=int(data.get("recent_days", 90)),
@@ -386,6 +393,20 @@ def parse(path: Path) -> Instrument:
         source=reader.text(data, "source", "top level", default=""),
     )
     return instrument
+
+
+def _age_months(reader: _Reader, data: Any) -> tuple[int, int] | None:
+    """The ages, in whole months, the instrument is for: `[low, high]`, or none given."""
+    if data is None:
+        return None
+    if (
+        not isinstance(data, list)
+        or len(data) != 2
+        or not all(isinstance(each, int) and not isinstance(each, bool) for each in data)
+        or not 0 <= data[0] <= data[1]
+    ):
+        raise reader.fail("age_months", "give the youngest and oldest age, e.g. [22, 38]")
+    return data[0], data[1]
 
 
 def _total(reader: _Reader, data: Any, sections: tuple[Section, ...]) -> Scoring | None:
@@ -475,7 +496,7 @@ Answers = dict[str, dict[str, str]]  # section code -> item code -> the answer a
 
 def check_answer(item: Item, raw: str) -> str | None:
     """Why an answer cannot be accepted, in words for the form, or None."""
-    if raw == "":
+    if raw.strip() == "":  # not answered (yet): `answer_errors` says if it must be
         return None
     if item.type == TEXT:
         if len(raw) > item.max_length:
@@ -543,7 +564,8 @@ class Score:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "score": None if self.value is None else str(self.value),
+            # Fixed-point: a normalised 10 would otherwise be stored as "1E+1".
+            "score": None if self.value is None else f"{self.value:f}",
             "answered": self.answered,
             "missing": self.missing,
             "band": self.band.code if self.band else "",
@@ -609,6 +631,8 @@ def _too_many(missing: int, scoring: Scoring) -> str:
     if not missing:
         return ""
     allowed = scoring.missing_allowed
+    if missing <= allowed:  # no more missing than allowed, so nothing was answered
+        return "Not scored: none answered"
     return f"Not scored: {missing} not answered, and at most {allowed} may be missing"
 
 
@@ -674,7 +698,12 @@ def _needs(section: Section, given: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _need(section: Section, item: Item, answer: str) -> dict[str, str]:
-    return {"section": section.title, "item": item.title, "answer": answer}
+    return {
+        "section_code": section.code,
+        "section": section.title,
+        "item": item.title,
+        "answer": answer,
+    }
 
 
 def age_in_months(born: dt.date, on: dt.date) -> int:

@@ -89,9 +89,17 @@ def instruments_for(actor: Actor) -> list[Instrument]:
     return instruments.for_role(actor.role)
 
 
-def _visible_drafts(actor: Actor, assessments: Iterable[Assessment]) -> list[Assessment]:
-    """A draft is work in progress: only its teams see it."""
-    return [a for a in assessments if not a.is_draft or is_party(actor, a)]
+def _openable(
+    actor: Actor, gate: SharingGate, assessments: Iterable[Assessment]
+) -> list[Assessment]:
+    """A draft is its teams' only; a completed assessment anyone's the policy shows it to, and
+    always its teams': the partner agency keeps its own sections if the family stops sharing
+    the other's. Each decision audited by the gate."""
+    rows = list(assessments)
+    shown = {each.pk for each in _shown(gate, rows)}
+    return [
+        each for each in rows if is_party(actor, each) or (each.pk in shown and not each.is_draft)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +148,7 @@ def recent_assessments(actor: Actor, family_id: int, instrument: Instrument) -> 
     found = _assessments().filter(
         family=gate.family, instrument=instrument.code, assessed_on__gte=since
     )
-    return _visible_drafts(actor, _shown(gate, found))
+    return _openable(actor, gate, found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,9 +188,27 @@ class AssessmentView:
     def results(self) -> dict[str, Any]:
         return self.assessment.results
 
+    @property
+    def shown_sections(self) -> set[str]:
+        """The sections whose answers the actor may see: a result or a need drawn from a
+        section another agency wrote is shown only as far as that section is."""
+        return {view.section.code for view in self.sections if view.contribution is not None}
+
     def section_results(self) -> list[tuple[Section, dict[str, Any]]]:
         scored = self.results.get("sections", {})
-        return [(s, scored[s.code]) for s in self.instrument.sections if s.code in scored]
+        return [
+            (s, scored[s.code])
+            for s in self.instrument.sections
+            if s.code in scored and s.code in self.shown_sections
+        ]
+
+    @property
+    def needs(self) -> list[dict[str, str]]:
+        return shown_needs(self.results, self.shown_sections)
+
+
+def shown_needs(results: dict[str, Any], sections: set[str]) -> list[dict[str, str]]:
+    return [need for need in results.get("needs", []) if need.get("section_code") in sections]
 
 
 def _assessment(actor: Actor, assessment_id: int, action: str) -> tuple[SharingGate, Assessment]:
@@ -196,7 +222,7 @@ def _assessment(actor: Actor, assessment_id: int, action: str) -> tuple[SharingG
         action=action,
         person_id=assessment.person_id,
     )
-    if not _visible_drafts(actor, _shown(gate, [assessment])):
+    if not _openable(actor, gate, [assessment]):
         raise NotFoundOrNotAllowed
     return gate, assessment
 
@@ -319,7 +345,7 @@ def history(actor: Actor, family_id: int, person_id: int | None = None) -> Histo
     found = _assessments().filter(family=gate.family).order_by("assessed_on", "id")
     if person is not None:
         found = found.filter(person=person)
-    visible = _visible_drafts(actor, _shown(gate, found))
+    visible = _openable(actor, gate, found)
     completed = [each for each in visible if not each.is_draft]
     contributions = _shown(
         gate,
@@ -394,10 +420,14 @@ def _values(instrument: Instrument, assessment: Assessment, answers: Answers) ->
                 values[f"{section.code}-{item.code}"] = answers.get(section.code, {}).get(
                     item.code, ""
                 )
-    for code, result in (assessment.results.get("sections") or {}).items():
-        values[f"section-{code}"] = result.get("score") or result.get("band_label") or ""
+    # A result drawn from a section the actor may not see (another agency's, once consent is
+    # withdrawn) is left out with the section; the total, unless every section is shown.
+    scored = assessment.results.get("sections") or {}
+    for code, result in scored.items():
+        if code in answers:
+            values[f"section-{code}"] = result.get("score") or result.get("band_label") or ""
     total = assessment.results.get("total")
-    if total:
+    if total and set(scored) <= set(answers):
         values["total"] = total.get("score") or ""
     return values
 
@@ -571,7 +601,7 @@ class ForPlanning:
 def for_planning(actor: Actor, family_id: int, assessment_id: int | None) -> ForPlanning:
     """What a new plan starts from: a completed assessment the actor may see (its needs), or
     nothing; the people of the family; the team around it. The update decision, audited."""
-    assessment = None
+    assessment, view = None, None
     if assessment_id is not None:
         view = assessment_detail(actor, assessment_id)
         if view.family.pk != family_id or view.assessment.is_draft:
@@ -585,7 +615,7 @@ def for_planning(actor: Actor, family_id: int, assessment_id: int | None) -> For
     return ForPlanning(
         family=gate.family,
         assessment=assessment,
-        needs=list(assessment.results.get("needs", [])) if assessment else [],
+        needs=view.needs if view else [],
         people=people,
         around=team_around(gate.family),
     )

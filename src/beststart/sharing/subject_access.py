@@ -67,6 +67,7 @@ NO_FAMILY_DATA: dict[str, str] = {
     "referrals.ReferralService": "a service that takes referrals, its team and its target",
     "referrals.RoutingRule": "which team's queue referrals of a kind go to",
     "api.ApiClient": "partner systems' keys (a hash only) and the system account each acts as",
+    "assessments.CutoffSet": "a licensed instrument's cut-offs, loaded as configuration",
 }
 
 PROJECT_PACKAGE = "beststart."

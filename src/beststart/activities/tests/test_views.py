@@ -90,6 +90,7 @@ def test_the_navigation_offers_sessions_to_centre_staff_only(
         "Search",
         "New family",
         "Referrals",
+        "Assessments",
         "Sessions",
         "Family Matters",
     ]

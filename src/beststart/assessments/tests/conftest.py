@@ -64,7 +64,9 @@ def two_agencies(actor: Actor, setting_actor: Actor) -> TwoAgencies:
     child = family.members.get(kind="child")
     child.date_of_birth = dt.date(2024, 6, 10)
     child.save()
-    InvolvementFactory(family=family, team=setting_actor.team, started_on=TODAY - dt.timedelta(days=200))
+    InvolvementFactory(
+        family=family, team=setting_actor.team, started_on=TODAY - dt.timedelta(days=200)
+    )
     ConsentFactory(
         person=child,
         given_by=parent,

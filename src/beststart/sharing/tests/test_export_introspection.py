@@ -39,6 +39,11 @@ EXPECTED_PERSONAL_DATA = {
     "referrals.Referral",
     "referrals.ReferralStep",
     "referrals.Notification",
+    "assessments.Assessment",
+    "assessments.Contribution",
+    "assessments.Plan",
+    "assessments.PlanAction",
+    "assessments.PlanReview",
 }
 
 
@@ -148,4 +153,9 @@ def test_records_of_every_part_are_decided_as_entries_in_their_own_category() ->
         "activities.Attendance",
         "activities.MeetingNote",
         "activities.MeetingAction",
+        "assessments.Assessment",
+        "assessments.Contribution",
+        "assessments.Plan",
+        "assessments.PlanAction",
+        "assessments.PlanReview",
     }

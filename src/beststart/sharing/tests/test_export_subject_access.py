@@ -24,6 +24,13 @@ from beststart.activities.tests.factories import (
     MeetingActionFactory,
     MeetingNoteFactory,
 )
+from beststart.assessments.tests.factories import (
+    AssessmentFactory,
+    ContributionFactory,
+    PlanActionFactory,
+    PlanFactory,
+    PlanReviewFactory,
+)
 from beststart.audit.actions import Access, record_access
 from beststart.audit.models import AuditEvent, Outcome
 from beststart.care.tests.factories import ContactFactory, ImmunisationFactory
@@ -148,6 +155,19 @@ MAKERS: dict[str, Callable[[Subject], models.Model]] = {
         to="family@example.org",
         subject="Referral: submitted",
         body="A link",
+    ),
+    "assessments.Assessment": lambda subject: AssessmentFactory(
+        family=subject.family, person=subject.person, team=subject.team
+    ),
+    "assessments.Contribution": lambda subject: ContributionFactory(
+        assessment=AssessmentFactory(family=subject.family, person=subject.person)
+    ),
+    "assessments.Plan": lambda subject: PlanFactory(family=subject.family, person=subject.person),
+    "assessments.PlanAction": lambda subject: PlanActionFactory(
+        plan=PlanFactory(family=subject.family, person=subject.person)
+    ),
+    "assessments.PlanReview": lambda subject: PlanReviewFactory(
+        plan=PlanFactory(family=subject.family, person=subject.person)
     ),
 }
 

@@ -29,6 +29,11 @@ from beststart.activities.tests.factories import (
     MeetingFactory,
     SessionFactory,
 )
+from beststart.assessments.tests.factories import (
+    AssessmentFactory,
+    PlanActionFactory,
+    PlanFactory,
+)
 from beststart.families.models import Family, Person, PersonKind
 from beststart.families.tests.factories import (
     FamilyMemberFactory,
@@ -184,6 +189,7 @@ def _url(route: Route, family: Family, centre: Centre | None = None) -> str:
         "agreement_id": SharingAgreementFactory().pk,
         **_meeting_ids(family),
         **_referral_ids(family),
+        **_assessment_ids(family),
     }
     return reverse(route.name, kwargs={name: ids[name] for name in route.kwargs})
 
@@ -278,6 +284,18 @@ def _referral_ids(family: Family) -> dict[str, Any]:
     team = family.involvements.earliest("id").team
     referral = ReferralFactory(service=ReferralServiceFactory(team=team))
     return {"referral_id": referral.pk, "step": "info_requested"}
+
+
+def _assessment_ids(family: Family) -> dict[str, Any]:
+    team = family.involvements.earliest("id").team
+    child = family.members.get(kind=PersonKind.UNBORN)
+    draft = AssessmentFactory(family=family, person=child, team=team)
+    plan = PlanFactory(family=family, team=team)
+    return {
+        "assessment_id": draft.pk,
+        "plan_id": plan.pk,
+        "plan_action_id": PlanActionFactory(plan=plan).pk,
+    }
 
 
 def _centre(family: Family) -> Centre:

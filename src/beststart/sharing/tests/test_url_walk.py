@@ -30,6 +30,11 @@ from beststart.activities.tests.factories import (
     MeetingFactory,
     SessionFactory,
 )
+from beststart.assessments.tests.factories import (
+    AssessmentFactory,
+    PlanActionFactory,
+    PlanFactory,
+)
 from beststart.audit.models import AuditEvent, Outcome
 from beststart.core import clock
 from beststart.core.categories import DataCategory
@@ -115,6 +120,8 @@ SHOWS_NO_RECORD = {
     ("referrals:new", "GET"),
     ("referrals:new", "POST"),
     ("referrals:queue", "GET"),
+    # Assessments: the team's work in progress with nothing in it.
+    ("assessments:team-work", "GET"),
 }
 # Care: the Healthy Child Programme's pages are health data, for the roles that see it.
 HEALTH_ROLES = frozenset(
@@ -362,6 +369,7 @@ def walk(db: None) -> Walk:
         ids[variant]["agreement_id"] = SharingAgreementFactory().pk
     _add_centre(users, visible, hidden, ids)
     _add_referrals(team, ids)
+    _add_assessments(team, practitioners[0], visible, hidden, ids)
     return Walk(team=team, users=users, visible=visible, hidden=hidden, ids=ids, markers=markers)
 
 
@@ -370,6 +378,7 @@ def _variants(route: Route) -> list[str]:
         return ["none"]
     unknown = set(route.kwargs) - FAMILY_KWARGS - CENTRE_KWARGS - MEETING_KWARGS - {"agreement_id"}
     unknown -= set(TOKEN_KWARGS) | REFERRAL_KWARGS | set(STEP_KWARGS) | {"rule_id"}
+    unknown -= ASSESSMENT_KWARGS
     assert not unknown, f"teach the walk how to fill {unknown} for {route.name}"
     return ["visible", "hidden", "mixed"] if len(route.kwargs) > 1 else ["visible", "hidden"]
 
@@ -413,6 +422,10 @@ def _may_enter(name: str, identity: str, variant: str) -> bool:
         if identity in CENTRE_IDENTITIES or not practitioner:
             return False
         return variant == "visible" or identity == Role.TRIAGE_OFFICER
+    if name in ASSESSMENT_PAGES:
+        # The walk team's draft: its own members whose role sees development data; a draft is
+        # nobody else's business, the walk's family hub's staff included.
+        return identity in ASSESSMENT_PAGES[name] and variant == "visible"
     if name == "families:end-involvement" and identity in CENTRE_IDENTITIES:
         return False  # the walk team's involvement: the centre's team neither holds nor leads it
     return practitioner and variant in ("visible", "none")
@@ -565,6 +578,7 @@ CONFIGURATION_PAGES = {
     "referrals:routing": RULE_EDITORS,
     "referrals:new-rule": RULE_EDITORS,
     "referrals:remove-rule": RULE_EDITORS,
+    "assessments:instruments": PRACTITIONER_ROLES,
 }
 
 
@@ -581,4 +595,65 @@ def _add_referrals(team: Team, ids: dict[str, dict[str, int]]) -> None:
 def test_the_walk_finds_the_referral_pages() -> None:
     assert {route.name for route in ROUTES} >= (
         REFERRAL_PAGES | set(CONFIGURATION_PAGES) | {"referrals:queue", "referrals:new"}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Assessments and plans: a draft EYFS progress check and a plan with an action by the walk team
+# about the visible family (visible); the same by another team about the hidden one (hidden).
+
+ASSESSMENT_KWARGS = {"assessment_id", "plan_id", "plan_action_id"}
+DEVELOPMENT_ROLES = frozenset(
+    role for role, categories in ROLE_CATEGORIES.items() if DataCategory.DEVELOPMENT in categories
+)
+FAMILY_SUPPORT_ROLES = frozenset(
+    role
+    for role, categories in ROLE_CATEGORIES.items()
+    if DataCategory.FAMILY_SUPPORT in categories
+)
+ASSESSMENT_PAGES = {
+    "assessments:detail": DEVELOPMENT_ROLES,
+    "assessments:edit": DEVELOPMENT_ROLES,
+    "assessments:discard": DEVELOPMENT_ROLES,
+}
+PRACTITIONER_PAGES |= {
+    "assessments:new-plan": FAMILY_SUPPORT_ROLES,
+    "assessments:plan": FAMILY_SUPPORT_ROLES,
+    "assessments:add-action": FAMILY_SUPPORT_ROLES,
+    "assessments:review-plan": FAMILY_SUPPORT_ROLES,
+    "assessments:action-done": FAMILY_SUPPORT_ROLES,
+}
+
+
+def _add_assessments(
+    team: Team, practitioner: User, visible: Family, hidden: Family, ids: dict[str, dict[str, int]]
+) -> None:
+    other_team = hidden.involvements.order_by("id").first().team
+    for variant, family, by in (("visible", visible, team), ("hidden", hidden, other_team)):
+        child = family.members.get(kind=PersonKind.CHILD)
+        draft = AssessmentFactory(
+            family=family,
+            person=child,
+            instrument="eyfs-progress-check",
+            title="EYFS progress check at two",
+            category=DataCategory.DEVELOPMENT,
+            team=by,
+            practitioner=practitioner,
+        )
+        plan = PlanFactory(family=family, team=by, practitioner=practitioner)
+        ids[variant] |= {
+            "assessment_id": draft.pk,
+            "plan_id": plan.pk,
+            "plan_action_id": PlanActionFactory(plan=plan).pk,
+        }
+    ids["mixed"] |= {
+        "assessment_id": ids["visible"]["assessment_id"],
+        "plan_id": ids["visible"]["plan_id"],
+        "plan_action_id": ids["hidden"]["plan_action_id"],
+    }
+
+
+def test_the_walk_finds_the_assessment_pages() -> None:
+    assert {route.name for route in ROUTES} >= (
+        set(ASSESSMENT_PAGES) | {"assessments:team-work", "assessments:start"}
     )
