@@ -31,6 +31,7 @@ from django.conf import settings
 from beststart.accounts.models import OrganisationType, Role
 from beststart.core.categories import DataCategory
 from beststart.families.models import PersonKind
+from beststart.sharing.policy import ROLE_CATEGORIES
 
 SHIPPED = Path(__file__).parent / "data"
 FILE_NAME = re.compile(r"^(?P<code>[a-z0-9-]+)@(?P<version>[1-9][0-9]*)\.ya?ml$")
@@ -216,6 +217,12 @@ class _Reader:
             raise self.fail(f"{where}.{key}", f"expected a number, not {value!r}")
         return number
 
+    def whole(self, data: dict[str, Any], key: str, where: str, default: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(f"{where}.{key}", f"expected a whole number, not {value!r}")
+        return value
+
     def code(self, data: dict[str, Any], where: str) -> str:
         value = self.text(data, "code", where)
         if not re.fullmatch(r"[a-z0-9_-]+", value):
@@ -254,7 +261,7 @@ def _item(reader: _Reader, data: Any, where: str) -> Item:
         minimum=reader.number(data, "min", where),
         maximum=reader.number(data, "max", where),
         step=reader.number(data, "step", where),
-        max_length=int(data.get("max_length", 2000)),
+        max_length=reader.whole(data, "max_length", where, 2000),
         need_from=reader.number(data, "need_from", where),
         need_below=reader.number(data, "need_below", where),
         zone_key=reader.text(data, "zone", where, default=""),
@@ -263,6 +270,8 @@ def _item(reader: _Reader, data: Any, where: str) -> Item:
         raise reader.fail(f"{where}.options", "a choice needs at least two options")
     if kind == CHOICE and len({o.value for o in options}) != len(options):
         raise reader.fail(f"{where}.options", "each option needs its own value")
+    if item.zone_key and kind != SCORE:
+        raise reader.fail(f"{where}.zone", "only a score has a zone")
     if kind == SCORE and (item.minimum is None or item.maximum is None):
         raise reader.fail(where, "a score needs its min and max")
     if (
@@ -303,7 +312,7 @@ def _scoring(reader: _Reader, data: Any, where: str, scored: list[str]) -> Scori
     return Scoring(
         method=method,
         items=items,
-        missing_allowed=int(missing.get("allowed", 0)),
+        missing_allowed=reader.whole(missing, "allowed", f"{where}.missing", 0),
         missing_rule=rule,
         bands=bands,
     )
@@ -370,6 +379,13 @@ def parse(path: Path) -> Instrument:
     used_by = frozenset(str(role) for role in data.get("used_by") or [])
     if not used_by or not used_by <= set(Role.values):
         raise reader.fail("used_by", f"name the roles that record it: {', '.join(Role.values)}")
+    unable = sorted(role for role in used_by if category not in ROLE_CATEGORIES[role])
+    if unable:
+        label = DataCategory(category).label.lower()
+        raise reader.fail(
+            "used_by",
+            f"{', '.join(unable)} cannot record {label} data: the sharing policy would refuse them",
+        )
     about = tuple(str(kind) for kind in data.get("about") or ["child"])
     if not set(about) <= set(PersonKind.values):
         raise reader.fail("about", f"use one or more of {', '.join(PersonKind.values)}")
@@ -385,7 +401,7 @@ def parse(path: Path) -> Instrument:
         age_months=age,
         used_by=used_by,
         agencies=agencies,
-        recent_days=int(data.get("recent_days", 90)),
+        recent_days=reader.whole(data, "recent_days", "top level", 90),
         licensed=bool(data.get("licensed", False)),
         licence_note=reader.text(data, "licence_note", "top level", default=""),
         total=_total(reader, data.get("total"), sections),
@@ -450,8 +466,24 @@ def _registry() -> dict[tuple[str, int], Instrument]:
     for directory in _directories():
         for path in sorted(directory.glob("*.y*ml")):
             instrument = parse(path)
+            if (instrument.code, instrument.version) in found:
+                raise replaces_a_version(path, instrument)
             found[(instrument.code, instrument.version)] = instrument
     return found
+
+
+def replaces_a_version(path: Path, instrument: Instrument) -> InstrumentError:
+    """An area's file may add a version, never replace one: assessments recorded with that
+    version would read differently."""
+    return InstrumentError(
+        f"{path.name}: {instrument.key} exists already, and assessments recorded with it "
+        "would change: give yours the next version number"
+    )
+
+
+def versions(code: str) -> list[Instrument]:
+    """Every version of an instrument there is, oldest first (an area may skip a number)."""
+    return [instrument for (each, _), instrument in sorted(_registry().items()) if each == code]
 
 
 def reload() -> None:

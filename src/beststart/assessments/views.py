@@ -26,7 +26,7 @@ from beststart.assessments.forms import (
     StartForm,
     need_words,
 )
-from beststart.assessments.instruments import Instrument, InstrumentError
+from beststart.assessments.instruments import Instrument
 from beststart.assessments.models import Assessment, CutoffSet
 from beststart.assessments.selectors import Column, Series
 from beststart.care.actions import long_date
@@ -74,23 +74,11 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
             instrument=each,
             category=DataCategory(each.category).label,
             cutoffs=CutoffSet.objects.filter(instrument=each.code).first() if each.zones else None,
-            older=_older_versions(each),
+            older=instruments.versions(each.code)[-2::-1],
         )
         for each in instruments.latest()
     ]
     return render(request, "assessments/instruments.html", {"listed": listed})
-
-
-def _older_versions(instrument: Instrument) -> list[Instrument]:
-    """The earlier versions of an instrument that are still there, newest first: assessments
-    made with them keep them."""
-    older = []
-    for version in range(instrument.version - 1, 0, -1):
-        try:
-            older.append(instruments.get(instrument.code, version))
-        except InstrumentError:
-            continue
-    return older
 
 
 # ---------------------------------------------------------------------------------------------

@@ -187,13 +187,13 @@ def test_check_says_what_is_wrong_and_where_and_fails(tmp_path: Path) -> None:
         (
             "early-help-assessment@1.yaml",
             EHA.read_text(encoding="utf-8"),
-            "early-help-assessment@1 is shipped with Best Start, and assessments recorded with "
-            "it would change: give yours the next version number",
+            "early-help-assessment@1 exists already, and assessments recorded with it would "
+            "change: give yours the next version number",
         ),
         (
             "early-help-assessment@2.yaml",
             eha_version_2(("used_by: [health_visitor,", "used_by: [school_staff, health_visitor,")),
-            "used_by: school_staff cannot record family support data, so the sharing policy "
+            "used_by: school_staff cannot record family support data: the sharing policy "
             "would refuse them",
         ),
     ],

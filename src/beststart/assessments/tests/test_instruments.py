@@ -765,6 +765,26 @@ MALFORMED: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         lambda d: first_item(d).update(code="Big A"),
         "sections[0][one].items[0].code: use lower-case letters, digits, - and _ only",
     ),
+    (
+        "recent days",
+        lambda d: d.update(recent_days="six months"),
+        "top level.recent_days: expected a whole number, not 'six months'",
+    ),
+    (
+        "missing allowed",
+        lambda d: d["sections"][0].update(score={"method": "sum", "missing": {"allowed": 1.5}}),
+        "sections[0][one].score.missing.allowed: expected a whole number",
+    ),
+    (
+        "zone on a text",
+        lambda d: first_item(d).update(type="text", zone="a"),
+        "sections[0][one].items[0][a].zone: only a score has a zone",
+    ),
+    (
+        "role that cannot see the category",
+        lambda d: d.update(used_by=["gp_practice_staff"]),
+        "used_by: gp_practice_staff cannot record family support data",
+    ),
 ]
 
 
@@ -844,3 +864,17 @@ def test_a_new_version_in_the_areas_directory_becomes_the_latest(instruments_dir
     assert housing.title == "Housing"
     with pytest.raises(InstrumentError, match="the versions are 1, 2"):
         instruments.get("early-help-assessment", 3)
+
+
+def test_an_areas_file_never_replaces_a_version_that_exists(instruments_dir: Path) -> None:
+    shipped = instruments.SHIPPED / "asq-3@1.yaml"
+    write(instruments_dir, "asq-3@1.yaml", shipped.read_text(encoding="utf-8"))
+    with pytest.raises(InstrumentError, match=r"^asq-3@1.yaml: asq-3@1 exists already"):
+        instruments.get("asq-3")
+
+
+def test_versions_lists_every_version_oldest_first(instruments_dir: Path) -> None:
+    shipped = (instruments.SHIPPED / "asq-3@1.yaml").read_text(encoding="utf-8")
+    write(instruments_dir, "asq-3@3.yaml", shipped.replace("version: 1", "version: 3"))
+    assert [each.version for each in instruments.versions("asq-3")] == [1, 3]
+    assert instruments.versions("no-such-thing") == []

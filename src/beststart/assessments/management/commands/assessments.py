@@ -6,7 +6,6 @@ zones (docs/instruments.md)."""
 from __future__ import annotations
 
 import getpass
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,6 @@ from beststart.assessments.cutoffs import CutoffError
 from beststart.assessments.instruments import Instrument, InstrumentError
 from beststart.assessments.models import CutoffSet
 from beststart.care.actions import long_date
-from beststart.core.categories import DataCategory
-from beststart.sharing.policy import ROLE_CATEGORIES
 
 
 class Command(BaseCommand):
@@ -62,7 +59,7 @@ class Command(BaseCommand):
 
     def _list(self) -> None:
         for latest in instruments.latest():
-            for instrument in _versions(latest):
+            for instrument in instruments.versions(latest.code):
                 self.stdout.write(
                     "\t".join(
                         (
@@ -113,15 +110,6 @@ class Command(BaseCommand):
         )
 
 
-def _versions(latest: Instrument) -> list[Instrument]:
-    """Every version of an instrument there is, oldest first (an area may skip a number)."""
-    found = []
-    for version in range(1, latest.version + 1):
-        with suppress(InstrumentError):
-            found.append(instruments.get(latest.code, version))
-    return found
-
-
 def _cutoffs_loaded(code: str) -> str:
     """The cut-offs the next completed assessment will be zoned by: the latest loaded."""
     cutoff_set = CutoffSet.objects.filter(instrument=code).first()
@@ -132,9 +120,8 @@ def _cutoffs_loaded(code: str) -> str:
 
 
 def _checked(path: Path) -> Instrument:
-    """The instrument in `path`, if it can be deployed: it parses, it does not replace a
-    shipped version (whose recorded assessments it would change), and every role that uses it
-    works with its data category (or the policy would refuse them)."""
+    """The instrument in `path`, if it can be deployed: it parses (which checks every role
+    that uses it may record its category), and it does not replace a shipped version."""
     if not path.is_file():
         raise InstrumentError(f"{path}: there is no such file")
     try:
@@ -145,21 +132,7 @@ def _checked(path: Path) -> Instrument:
         raise InstrumentError(f"{path.name}: cannot be read as an instrument: {error}") from error
     shipped = instruments.SHIPPED / f"{instrument.key}.yaml"
     if shipped.exists() and shipped.resolve() != path.resolve():
-        raise InstrumentError(
-            f"{path.name}: {instrument.key} is shipped with Best Start, and assessments "
-            "recorded with it would change: give yours the next version number"
-        )
-    unable = sorted(
-        role
-        for role in instrument.used_by
-        if instrument.category not in ROLE_CATEGORIES.get(role, ())
-    )
-    if unable:
-        category = DataCategory(instrument.category).label.lower()
-        raise InstrumentError(
-            f"{path.name}: used_by: {', '.join(unable)} cannot record {category} data, "
-            "so the sharing policy would refuse them"
-        )
+        raise instruments.replaces_a_version(path, instrument)
     return instrument
 
 
