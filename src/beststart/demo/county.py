@@ -18,6 +18,7 @@ from faker import Faker
 from beststart.accounts.models import Team, User
 from beststart.core import clock
 from beststart.demo.activities import build_centres
+from beststart.demo.assessments import build_assessments
 from beststart.demo.care import build_care
 from beststart.demo.meetings import build_meetings
 from beststart.demo.organisations import Services, build_services
@@ -439,6 +440,8 @@ def build_county(
         build_centres(seed=seed, today=reference, services=services)
     with transaction.atomic():  # referrals: services, routing rules and a year of referrals
         build_referrals(seed=seed, today=reference, services=services)
+    with transaction.atomic():  # assessments and plans, written by the actions on their days
+        build_assessments(seed=seed, today=reference)
     return report
 
 
