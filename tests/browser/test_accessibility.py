@@ -1134,6 +1134,149 @@ def _self_referral_status(page: Page, demo: Any) -> None:
     heading(page, re.compile("referral|request", re.IGNORECASE))
 
 
+# ---------------------------------------------------------------------------------------------
+# Assessments and plans
+
+
+def open_assessments(page: Page) -> None:
+    page.goto("/assessments/")
+    heading(page, "Assessments and plans")
+
+
+def open_draft(page: Page, title: str) -> None:
+    """A draft the actor's team started, from "Assessments and plans"."""
+    open_assessments(page)
+    drafts = page.get_by_role("region", name=re.compile(r"^Drafts your team started"))
+    row = drafts.locator("tbody tr", has_text=title).first
+    navigate(row.get_by_role("link", name=re.compile(r"^Continue")))
+    heading(page, title)
+
+
+def open_plan_to_review(page: Page) -> None:
+    """As the family hub worker: a plan of the team's due for review."""
+    open_assessments(page)
+    navigate(page.get_by_role("link", name=re.compile(r"^Review the plan")).first)
+    heading(page, re.compile(r"^Plan for "))
+
+
+@scenario("assessments-team-work")
+def _assessments_team_work(page: Page, demo: Any) -> None:
+    open_assessments(page)
+    drafts = page.get_by_role("region", name=re.compile(r"^Drafts your team started"))
+    expect(drafts).to_be_visible()
+
+
+@scenario("assessments-instruments")
+def _assessments_instruments(page: Page, demo: Any) -> None:
+    page.goto("/assessments/instruments/")
+    heading(page, re.compile("assessments", re.IGNORECASE))
+    expect(page.get_by_text("Invented demo cut-offs").first).to_be_visible()
+
+
+@scenario("assessment-history-with-progress-chart", user=FAMILY_HUB)
+def _assessment_history(page: Page, demo: Any) -> None:
+    """A family whose parent's Star-style scores were taken more than once: its history shows
+    the distance travelled as a chart beside its table."""
+    open_assessments(page)
+    families = [
+        str(link.get_attribute("href"))
+        for link in page.locator("main table tbody tr td a[href^='/families/']").all()
+    ]
+    for href in dict.fromkeys(families):
+        page.goto(f"{href}assessments/")
+        if page.locator("svg[role='img']").count():
+            break
+    expect(page.locator("svg[role='img']").first).to_be_visible()
+    expect(page.get_by_text("Change since first").first).to_be_visible()
+
+
+@scenario("assessment-start-with-errors")
+def _assessment_start_with_errors(page: Page, demo: Any) -> None:
+    page.goto(f"{demo.facts.family(11).href}assessments/new/")
+    heading(page, "Start an assessment")
+    navigate(page.get_by_role("button", name="Start the assessment"))
+    error_summary(page, "")
+
+
+@scenario("assessment-start-already-assessed")
+def _assessment_start_already_assessed(page: Page, demo: Any) -> None:
+    """The integrated review in progress: starting another for the child shows it first."""
+    open_assessments(page)
+    drafts = page.get_by_role("region", name=re.compile(r"^Drafts your team started"))
+    row = drafts.locator("tbody tr", has_text="Integrated review at two").first
+    child = row.locator("td").nth(1).inner_text().strip()
+    navigate(row.locator("a[href^='/families/']"))
+    navigate(page.get_by_role("link", name="Assessments and plans", exact=True))
+    navigate(page.get_by_role("link", name="Start an assessment"))
+    group(page, "Who is it about?").get_by_label(re.compile(f"^{re.escape(child)}")).check()
+    group(page, "Which assessment?").get_by_label(
+        re.compile(r"^Integrated review at two")
+    ).check()
+    page.get_by_label("Partner team").select_option(index=1)
+    navigate(page.get_by_role("button", name="Start the assessment"))
+    expect(page.get_by_text("Already assessed recently").first).to_be_visible()
+    expect(page.get_by_role("button", name="Start a new one anyway")).to_be_visible()
+
+
+@scenario("assessment-answers-with-errors")
+def _assessment_answers_with_errors(page: Page, demo: Any) -> None:
+    """An ASQ-3 draft: a total out of range is refused beside its box, the rest kept."""
+    open_draft(page, "ASQ-3 results")
+    page.get_by_label(re.compile(r"^Communication total")).fill("75")
+    navigate(page.get_by_role("button", name="Save and come back later"))
+    error_summary(page, "Communication total must be between 0 and 60")
+    expect(page.get_by_label(re.compile(r"^Communication total"))).to_have_value("75")
+
+
+@scenario("assessment-integrated-review-edit")
+def _assessment_integrated_review_edit(page: Page, demo: Any) -> None:
+    open_draft(page, "Integrated review at two")
+    expect(page.get_by_role("group", name="The health visitor's review")).to_be_visible()
+
+
+@scenario("assessment-completed-with-results", user=FAMILY_HUB)
+def _assessment_completed(page: Page, demo: Any) -> None:
+    open_plan_to_review(page)
+    source = page.locator(".govuk-summary-list__row", has_text="From").locator("a")
+    if source.count():
+        navigate(source.first)
+        expect(page.locator(".govuk-tag", has_text="Completed")).to_be_visible()
+    else:  # a plan agreed without an assessment: its family's history has completed ones
+        navigate(page.get_by_role("link", name="Back to assessments and plans"))
+        heading(page, re.compile("assessments and plans$"))
+
+
+@scenario("plan-page", user=FAMILY_HUB)
+def _plan_page(page: Page, demo: Any) -> None:
+    open_plan_to_review(page)
+    expect(page.get_by_role("heading", level=2, name="Actions")).to_be_visible()
+
+
+@scenario("plan-review-with-errors", user=FAMILY_HUB)
+def _plan_review_with_errors(page: Page, demo: Any) -> None:
+    open_plan_to_review(page)
+    navigate(page.get_by_role("link", name="Record a review"))
+    page.get_by_label("How is the plan going?").fill("")
+    navigate(page.get_by_role("button", name="Save the review"))
+    error_summary(page, "Enter how the plan is going")
+
+
+@scenario("plan-add-action", user=FAMILY_HUB)
+def _plan_add_action(page: Page, demo: Any) -> None:
+    open_plan_to_review(page)
+    navigate(page.get_by_role("link", name="Add an action"))
+    navigate(page.get_by_role("button", name="Add the action"))
+    error_summary(page, "")
+
+
+@scenario("plan-new-from-an-assessment-with-errors")
+def _plan_new_with_errors(page: Page, demo: Any) -> None:
+    page.goto(f"{demo.facts.family(12).href}plans/new/")
+    heading(page, "Agree a plan")
+    navigate(page.get_by_role("button", name="Agree the plan"))
+    error_summary(page, "Agree at least one action")
+
+
 # Every scenario above, registered by @scenario as the module loads.
 
 
