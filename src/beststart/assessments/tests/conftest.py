@@ -5,13 +5,19 @@ consent to share development information between them and an agreement in force.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import OrganisationType, Role, Team
 from beststart.accounts.tests.factories import OrganisationFactory, TeamFactory, make_actor
+from beststart.assessments import actions, instruments
+from beststart.assessments.instruments import Answers
+from beststart.assessments.models import Assessment
 from beststart.core import clock
 from beststart.core.categories import DataCategory
 from beststart.families.models import Family, Person
@@ -84,3 +90,51 @@ def two_agencies(actor: Actor, setting_actor: Actor) -> TwoAgencies:
 
 def add_child(family: Family, child: Person) -> None:
     FamilyMemberFactory(family=family, person=child)
+
+
+def start_review(agencies: TwoAgencies, *, by: Actor | None = None) -> Assessment:
+    """An integrated review at two of the child, started today by the health visitor (or
+    `by` the nursery), with the other agency as partner."""
+    starter = by or agencies.health_visitor
+    partner = agencies.setting if starter == agencies.health_visitor else agencies.health_visitor
+    return actions.start_assessment(
+        actor=starter,
+        family=agencies.family,
+        person=agencies.child,
+        instrument_code="integrated-two-year-review",
+        assessed_on=TODAY,
+        partner_team=partner.team,
+    )
+
+
+STAR_AREAS = (
+    "physical_health",
+    "wellbeing",
+    "safety",
+    "routines",
+    "boundaries",
+    "support",
+    "home_money",
+    "learning_work",
+)
+
+
+def star_answers(*scores: int | None) -> Answers:
+    """Answers to the Star-style scale, area by area in order; None leaves an area out."""
+    return {
+        "areas": {
+            area: str(score)
+            for area, score in zip(STAR_AREAS, scores, strict=True)
+            if score is not None
+        }
+    }
+
+
+@pytest.fixture
+def instruments_dir(settings: Settings, tmp_path: Path) -> Iterator[Path]:
+    """An area's own instruments directory, empty to begin with; the registry is read again
+    after the test, once the setting is back as it was."""
+    settings.INSTRUMENTS_DIR = str(tmp_path)
+    instruments.reload()
+    yield tmp_path
+    instruments.reload()

@@ -4,13 +4,11 @@ integrated review written by two agencies, the chronology, and versions of an in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from beststart.accounts.actors import Actor
 from beststart.accounts.models import OrganisationType, Role, Team
@@ -18,7 +16,7 @@ from beststart.accounts.tests.factories import OrganisationFactory, TeamFactory,
 from beststart.assessments import actions, instruments, selectors
 from beststart.assessments.instruments import Answers
 from beststart.assessments.models import Assessment, AssessmentStatus, Contribution
-from beststart.assessments.tests.conftest import TODAY, TwoAgencies
+from beststart.assessments.tests.conftest import TODAY, TwoAgencies, start_review
 from beststart.audit.models import AuditEvent, Outcome
 from beststart.conftest import World
 from beststart.core.categories import AccessAction, DataCategory
@@ -75,10 +73,6 @@ def start(
         assessed_on=on,
         partner_team=partner,
     )
-
-
-def start_review(two: TwoAgencies) -> Assessment:
-    return start(two.health_visitor, two.family, two.child, REVIEW, partner=two.setting.team)
 
 
 def errors_of(error: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
@@ -653,15 +647,6 @@ def test_a_star_style_scale_with_three_areas_left_out_is_kept_but_not_scored(
 
 # ---------------------------------------------------------------------------------------------
 # Versions of an instrument
-
-
-@pytest.fixture
-def instruments_dir(settings: Settings, tmp_path: Path) -> Iterator[Path]:
-    """An area's own instruments directory; the registry is read again after the test."""
-    settings.INSTRUMENTS_DIR = str(tmp_path)
-    instruments.reload()
-    yield tmp_path
-    instruments.reload()
 
 
 def add_eha_version_2(directory: Path) -> None:

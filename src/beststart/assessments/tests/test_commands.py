@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import getpass
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from pytest_django.fixtures import Settings
 
 from beststart.assessments import instruments
 from beststart.assessments.models import CutoffSet
@@ -63,17 +61,6 @@ def worked_example() -> str:
     found = re.search(r"```yaml\n(# home-learning-check@1\.yaml\n.*?)```", page, re.S)
     assert found is not None, "the worked example has gone from docs/instruments.md"
     return found.group(1)
-
-
-@pytest.fixture
-def instruments_dir(settings: Settings, tmp_path: Path) -> Iterator[Path]:
-    """An area's own instruments directory; the registry is read again after the test."""
-    directory = tmp_path / "instruments"
-    directory.mkdir()
-    settings.INSTRUMENTS_DIR = str(directory)
-    instruments.reload()
-    yield directory
-    instruments.reload()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django import forms
 
 from beststart.assessments import actions, instruments, selectors
 from beststart.assessments.forms import AnswersForm, StartForm, answer_field, score_hint
-from beststart.assessments.tests.conftest import TODAY, TwoAgencies
+from beststart.assessments.tests.conftest import TODAY, TwoAgencies, start_review
 from beststart.families.tests.test_views import date_parts
 
 pytestmark = pytest.mark.django_db
@@ -100,14 +100,7 @@ def test_the_answers_form_asks_only_what_the_team_writes_with_what_it_wrote(
     two_agencies: TwoAgencies,
 ) -> None:
     hv, setting = two_agencies.health_visitor, two_agencies.setting
-    review = actions.start_assessment(
-        actor=hv,
-        family=two_agencies.family,
-        person=two_agencies.child,
-        instrument_code="integrated-two-year-review",
-        assessed_on=TODAY,
-        partner_team=setting.team,
-    )
+    review = start_review(two_agencies)
     actions.save_answers(
         actor=hv,
         assessment=review,

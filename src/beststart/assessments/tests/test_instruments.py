@@ -4,7 +4,7 @@ bad answers, malformed instrument files, and an area's own instruments directory
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,6 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
-from pytest_django.fixtures import Settings
 
 from beststart.assessments import instruments
 from beststart.assessments.instruments import (
@@ -56,16 +55,6 @@ def item_of(code: str, section: str, item: str) -> Item:
     result = found.item(item)
     assert result is not None
     return result
-
-
-@pytest.fixture
-def instruments_dir(settings: Settings, tmp_path: Path) -> Iterator[Path]:
-    """An area's own instruments directory, empty to begin with; the registry is read again
-    after each test, once the setting is back as it was."""
-    settings.INSTRUMENTS_DIR = str(tmp_path)
-    instruments.reload()
-    yield tmp_path
-    instruments.reload()
 
 
 def write(directory: Path, name: str, text: str) -> Path:

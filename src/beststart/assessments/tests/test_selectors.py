@@ -15,7 +15,7 @@ from beststart.accounts.tests.factories import OrganisationFactory, TeamFactory,
 from beststart.assessments import actions, selectors
 from beststart.assessments.instruments import Answers
 from beststart.assessments.models import Assessment, Plan, PlanAction
-from beststart.assessments.tests.conftest import TODAY, TwoAgencies
+from beststart.assessments.tests.conftest import TODAY, TwoAgencies, star_answers, start_review
 from beststart.assessments.tests.factories import PlanActionFactory, PlanFactory
 from beststart.audit.models import AuditEvent, Outcome
 from beststart.conftest import World
@@ -120,14 +120,7 @@ def test_a_draft_is_seen_by_its_teams_only(two_agencies: TwoAgencies) -> None:
     hub = involved_team(family, OrganisationType.FAMILY_HUB, Role.FAMILY_HUB_WORKER)
     done = completed(hv, family, child, "asq-3", ASQ3)
     in_progress = draft(hv, family, child, "asq-3")
-    review = actions.start_assessment(
-        actor=hv,
-        family=family,
-        person=child,
-        instrument_code="integrated-two-year-review",
-        assessed_on=TODAY,
-        partner_team=two_agencies.setting.team,
-    )
+    review = start_review(two_agencies)
     # The third team sees the completed one (consent and agreement), never a draft.
     assert selectors.assessment_detail(hub, done.pk).assessment == done
     for hidden in (in_progress, review):
@@ -148,14 +141,7 @@ def test_another_agencys_section_is_withheld_when_it_is_not_shared(
     two_agencies: TwoAgencies,
 ) -> None:
     hv, setting = two_agencies.health_visitor, two_agencies.setting
-    review = actions.start_assessment(
-        actor=setting,
-        family=two_agencies.family,
-        person=two_agencies.child,
-        instrument_code="integrated-two-year-review",
-        assessed_on=TODAY,
-        partner_team=hv.team,
-    )
+    review = start_review(two_agencies, by=setting)
     actions.save_answers(
         actor=hv,
         assessment=review,
@@ -190,14 +176,7 @@ def test_results_and_needs_from_a_withheld_section_are_withheld_with_it(
     """The results are stored on the starting team's row, but a result or a need drawn from
     the other agency's section shows only as far as that section does."""
     hv, setting = two_agencies.health_visitor, two_agencies.setting
-    review = actions.start_assessment(
-        actor=hv,
-        family=two_agencies.family,
-        person=two_agencies.child,
-        instrument_code="integrated-two-year-review",
-        assessed_on=TODAY,
-        partner_team=setting.team,
-    )
+    review = start_review(two_agencies)
     health = {"asq3_used": "yes", "growth": "concern", "hearing_vision": "no_concern"}
     health |= {"immunisations": "up_to_date", "findings": "Well"}
     actions.save_answers(actor=hv, assessment=review, answers={"health": health}, complete=False)
@@ -277,14 +256,7 @@ def test_team_work_lists_drafts_reviews_awaiting_plans_to_review_and_open_action
     child = two_agencies.child
     mine = draft(hv, family, child, "asq-3")
     completed(hv, family, child, "asq-3", ASQ3)  # completed: not work in progress
-    awaiting = actions.start_assessment(
-        actor=setting,
-        family=family,
-        person=child,
-        instrument_code="integrated-two-year-review",
-        assessed_on=TODAY,
-        partner_team=hv.team,
-    )
+    awaiting = start_review(two_agencies, by=setting)
     plan = {"family": family, "team": hv.team, "practitioner": hv.user}
     overdue = PlanFactory(**plan, next_review_on=TODAY - dt.timedelta(days=3))
     due = PlanFactory(**plan, next_review_on=TODAY + dt.timedelta(days=14))
@@ -349,38 +321,25 @@ def test_team_work_is_for_practitioners(world: World) -> None:
 # History and progress
 
 
-def star(*scores: int | None) -> Answers:
-    areas = (
-        "physical_health",
-        "wellbeing",
-        "safety",
-        "routines",
-        "boundaries",
-        "support",
-        "home_money",
-        "learning_work",
-    )
-    return {
-        "areas": {
-            code: str(score) for code, score in zip(areas, scores, strict=True) if score is not None
-        }
-    }
-
-
 def test_history_shows_progress_on_repeat_star_scores(world: World) -> None:
     family = world.family
     parent, child = family.members.get(kind="parent"), family.members.get(kind="child")
     scale = "family-outcomes-scale"
-    third = completed(world.actor, family, parent, scale, star(6, 7, 8, 6, 5, 7, 6, 5))
+    third = completed(world.actor, family, parent, scale, star_answers(6, 7, 8, 6, 5, 7, 6, 5))
     first = completed(
-        world.actor, family, parent, scale, star(2, 3, 5, 3, 4, 4, 3, 4), TODAY - dt.timedelta(60)
+        world.actor,
+        family,
+        parent,
+        scale,
+        star_answers(2, 3, 5, 3, 4, 4, 3, 4),
+        TODAY - dt.timedelta(60),
     )
     second = completed(
         world.actor,
         family,
         parent,
         scale,
-        star(4, 5, 6, None, 4, 5, 4, 4),
+        star_answers(4, 5, 6, None, 4, 5, 4, 4),
         TODAY - dt.timedelta(30),
     )
     eha = completed(world.actor, family, child, "early-help-assessment", EHA)
@@ -433,7 +392,7 @@ def test_history_shows_progress_on_repeat_star_scores(world: World) -> None:
 def test_history_of_one_person(world: World) -> None:
     family = world.family
     parent, child = family.members.get(kind="parent"), family.members.get(kind="child")
-    completed(world.actor, family, parent, "family-outcomes-scale", star(*[5] * 8))
+    completed(world.actor, family, parent, "family-outcomes-scale", star_answers(*[5] * 8))
     completed(world.actor, family, child, "early-help-assessment", EHA)
     mine = PlanFactory(family=family, team=world.actor.team, person=child)
     whole = PlanFactory(family=family, team=world.actor.team, person=None)

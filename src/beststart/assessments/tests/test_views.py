@@ -19,7 +19,7 @@ from beststart.accounts.models import Role
 from beststart.accounts.tests.factories import TeamFactory, make_actor
 from beststart.assessments import actions, instruments
 from beststart.assessments.models import Assessment, AssessmentStatus
-from beststart.assessments.tests.conftest import TODAY, TwoAgencies
+from beststart.assessments.tests.conftest import TODAY, TwoAgencies, star_answers, start_review
 from beststart.assessments.tests.factories import (
     SAMPLE_ASQ3_CUTOFFS,
     CutoffSetFactory,
@@ -76,28 +76,7 @@ def start_url(world: TwoAgencies) -> str:
 
 
 def started_review(world: TwoAgencies) -> Assessment:
-    return actions.start_assessment(
-        actor=world.health_visitor,
-        family=world.family,
-        person=world.child,
-        instrument_code=REVIEW,
-        assessed_on=TODAY,
-        partner_team=world.setting.team,
-    )
-
-
-def star_answers(*scores: int) -> dict[str, dict[str, str]]:
-    areas = (
-        "physical_health",
-        "wellbeing",
-        "safety",
-        "routines",
-        "boundaries",
-        "support",
-        "home_money",
-        "learning_work",
-    )
-    return {"areas": {code: str(score) for code, score in zip(areas, scores, strict=True)}}
+    return start_review(world)
 
 
 def completed_star(world: TwoAgencies, on: dt.date, *scores: int) -> Assessment:
