@@ -44,7 +44,7 @@ def _shown(gate: SharingGate, entries: Iterable[EntryT], action: str = VIEW) -> 
 
 def _assessments() -> QuerySet[Assessment]:
     return Assessment.objects.select_related(
-        "person", "team__organisation", "partner_team__organisation", "practitioner"
+        "family", "person", "team__organisation", "partner_team__organisation", "practitioner"
     )
 
 
@@ -453,10 +453,9 @@ def team_work(actor: Actor) -> TeamWork:
     row shown only if the policy lists it for the actor (each decision audited)."""
     require_record_access(actor)
     today = clock.today()
-    families = visible_families(actor).values("pk")
     drafts = (
         _assessments()
-        .filter(status=AssessmentStatus.DRAFT, family__in=families)
+        .filter(status=AssessmentStatus.DRAFT)
         .filter(Q(team=actor.team) | Q(partner_team=actor.team))
     )
     plans = (
@@ -464,41 +463,48 @@ def team_work(actor: Actor) -> TeamWork:
             team=actor.team,
             closed_on__isnull=True,
             next_review_on__lte=today + dt.timedelta(days=REVIEW_NOTICE_DAYS),
-            family__in=families,
         )
         .select_related("team__organisation", "person", "family", "lead_practitioner")
         .order_by("next_review_on", "id")
     )
     actions = (
         PlanAction.objects.filter(
-            owner_team=actor.team,
-            done_on__isnull=True,
-            plan__closed_on__isnull=True,
-            family__in=families,
+            owner_team=actor.team, done_on__isnull=True, plan__closed_on__isnull=True
         )
         .select_related("team__organisation", "person", "family", "owner", "plan")
         .order_by("due_on", "id")
     )
-    shown_drafts = _by_family(actor, drafts)
+    gates: dict[int, SharingGate] = {}
+    shown_drafts = _by_family(actor, drafts, gates)
     return TeamWork(
         drafts=[each for each in shown_drafts if each.team_id == actor.team.pk],
         awaiting=[each for each in shown_drafts if each.partner_team_id == actor.team.pk],
-        plans_to_review=_by_family(actor, plans),
-        actions=_by_family(actor, actions),
+        plans_to_review=_by_family(actor, plans, gates),
+        actions=_by_family(actor, actions, gates),
         today=today,
     )
 
 
-def _by_family(actor: Actor, entries: Iterable[EntryT]) -> list[EntryT]:
-    """The entries the policy lists for the actor, asked family by family (facts loaded once
-    for each), in their order."""
+def _by_family(
+    actor: Actor, entries: Iterable[EntryT], gates: dict[int, SharingGate]
+) -> list[EntryT]:
+    """The entries the policy lists for the actor, in their order: only in families it may
+    list at all (the policy's list query, over these few), each asked through the family's
+    gate (facts loaded once a family, kept in `gates` for the next list)."""
     rows = list(entries)
-    gates: dict[int, SharingGate] = {}
+    listed = set(
+        visible_families(actor)
+        .filter(pk__in={row.family_id for row in rows})
+        .values_list("pk", flat=True)
+    )
+    by_family: dict[int, list[EntryT]] = defaultdict(list)
+    for row in rows:
+        if row.family_id in listed:
+            by_family[row.family_id].append(row)
     allowed: set[int] = set()
-    for family_id in {row.family_id for row in rows}:
-        family = Family.objects.get(pk=family_id)
-        gates[family_id] = SharingGate(actor, family)
-        group = [row for row in rows if row.family_id == family_id]
+    for family_id, group in by_family.items():
+        if family_id not in gates:
+            gates[family_id] = SharingGate(actor, group[0].family)
         allowed |= {id(row) for row in _shown(gates[family_id], group, LIST)}
     return [row for row in rows if id(row) in allowed]
 
