@@ -27,6 +27,7 @@ from beststart.assessments.models import (
 from beststart.assessments.selectors import (
     all_answers,
     instrument_of,
+    is_party,
     may_mark_done,
     team_around,
     writable_sections,
@@ -34,13 +35,42 @@ from beststart.assessments.selectors import (
 from beststart.care.actions import at, long_date
 from beststart.core import clock
 from beststart.core.categories import AccessAction, DataCategory
-from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.families.actions import record_event
 from beststart.families.models import EventKind, Family, FamilyMember, Involvement, Person
-from beststart.sharing.access import audited_write, require, would_see
-from beststart.sharing.policy import Subject, active_involvements
+from beststart.sharing.access import audited_write, enforce, require, would_see
+from beststart.sharing.policy import Decision, Subject, active_involvements
 
 UPDATE = AccessAction.UPDATE
+
+
+# Finer rules than "may this actor update the family's data": refused like the policy's own
+# refusals, so the audit records them (`audited_write` writes the row after the rollback).
+NOT_A_PARTY = Decision(False, "not_a_party", "only the assessment's teams write in it")
+NOT_ITS_STARTER = Decision(
+    False, "not_the_starter", "only the team that started a draft discards it"
+)
+NOT_THE_PLAN_LEAD = Decision(False, "not_plan_lead", "only the team that leads a plan changes it")
+NOT_ON_THE_PLAN = Decision(
+    False, "not_on_the_plan", "only the plan's lead team and the teams owning its actions"
+)
+NOT_THE_ACTION_OWNER = Decision(
+    False, "not_action_owner", "only the owner, the owner's team or the plan's lead team"
+)
+NOT_OF_THE_FAMILY = Decision(False, "not_of_the_family", "the record is not this family's")
+
+
+def _refuse_unless(
+    allowed: bool,
+    refusal: Decision,
+    actor: Actor,
+    family: Family,
+    category: str,
+    person_id: int | None,
+) -> None:
+    if not allowed:
+        enforce(
+            actor, refusal, family=family, category=category, action=UPDATE, person_id=person_id
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,8 +153,8 @@ def start_assessment(
         instrument = instruments.get(instrument_code)
     except InstrumentError as error:
         raise ValidationError({"instrument": str(error)}) from error
-    if not FamilyMember.objects.filter(family=family, person=person).exists():
-        raise NotFoundOrNotAllowed
+    member = FamilyMember.objects.filter(family=family, person=person).exists()
+    _refuse_unless(member, NOT_OF_THE_FAMILY, actor, family, instrument.category, None)
     require(actor, family, category=instrument.category, action=UPDATE, person_id=person.pk)
     errors: dict[str, str] = {}
     if actor.role not in instrument.used_by:
@@ -186,8 +216,14 @@ def save_answers(
         action=UPDATE,
         person_id=assessment.person_id,
     )
-    if actor.team.pk not in (assessment.team_id, assessment.partner_team_id):
-        raise NotFoundOrNotAllowed
+    _refuse_unless(
+        is_party(actor, assessment),
+        NOT_A_PARTY,
+        actor,
+        assessment.family,
+        assessment.category,
+        assessment.person_id,
+    )
     if not assessment.is_draft:  # said only to its teams: to others it does not exist
         raise ValidationError(f"This {assessment.title} was completed: it cannot be changed")
     sections = writable_sections(actor, assessment)
@@ -296,8 +332,14 @@ def discard_draft(*, actor: Actor, assessment: Assessment) -> None:
         action=UPDATE,
         person_id=assessment.person_id,
     )
-    if actor.team.pk != assessment.team_id:
-        raise NotFoundOrNotAllowed
+    _refuse_unless(
+        actor.team.pk == assessment.team_id,
+        NOT_ITS_STARTER,
+        actor,
+        assessment.family,
+        assessment.category,
+        assessment.person_id,
+    )
     if not assessment.is_draft:
         raise ValidationError("A completed assessment is kept: it cannot be discarded")
     Contribution.objects.filter(assessment=assessment).delete()
@@ -339,12 +381,21 @@ class ActionDetails:
 
 
 def _owner_error(
-    actor: Actor, family: Family, owner: User, category: str, around: list[Membership]
+    actor: Actor,
+    family: Family,
+    person_id: int | None,
+    owner: User,
+    category: str,
+    around: list[Membership],
 ) -> str | None:
+    """Why `owner` cannot lead the plan or own an action in it, if they cannot: someone
+    outside the team around the family, or someone the policy would not show the plan to
+    (about its person, in its category)."""
     membership = next((m for m in around if m.user_id == owner.pk), None)
     if membership is None:
         return f"Choose someone in a team working with the family, not {owner.get_full_name()}"
-    if not would_see(membership, Subject(family.pk, recorded_by=actor.organisation), category):
+    subject = Subject(family.pk, person_id, recorded_by=actor.organisation)
+    if not would_see(membership, subject, category):
         label = DataCategory(category).label.lower()
         return (
             f"{owner.get_full_name()} would not be able to see this plan: the family has not "
@@ -406,26 +457,24 @@ def create_plan(
     category = assessment.category if assessment else DataCategory.FAMILY_SUPPORT
     person_id = person.pk if person else None
     require(actor, family, category=category, action=UPDATE, person_id=person_id)
-    if assessment is not None and (assessment.family_id != family.pk or assessment.is_draft):
-        raise NotFoundOrNotAllowed
-    if (
-        person is not None
-        and not FamilyMember.objects.filter(family=family, person=person).exists()
-    ):
-        raise NotFoundOrNotAllowed
+    if assessment is not None:  # a plan from an assessment is about whom it assessed
+        person, person_id = assessment.person, assessment.person_id
+    ours = assessment is None or (assessment.family_id == family.pk and not assessment.is_draft)
+    member = person is None or FamilyMember.objects.filter(family=family, person=person).exists()
+    _refuse_unless(ours and member, NOT_OF_THE_FAMILY, actor, family, category, person_id)
     around = team_around(family)
     errors: dict[str, str] = {}
     if agreed_on > clock.today():
         errors["agreed_on"] = "The date the plan was agreed must be today or in the past"
     if not 1 <= review_every_weeks <= 26:
         errors["review_every_weeks"] = "Review the plan every 1 to 26 weeks"
-    lead_error = _owner_error(actor, family, lead_practitioner, category, around)
+    lead_error = _owner_error(actor, family, person_id, lead_practitioner, category, around)
     if lead_error:
         errors["lead_practitioner"] = lead_error
     if not actions:
         errors["actions"] = "Agree at least one action"
     for index, details in enumerate(actions):
-        owner_error = _owner_error(actor, family, details.owner, category, around)
+        owner_error = _owner_error(actor, family, person_id, details.owner, category, around)
         errors.update(_action_errors(f"action-{index}-", details, agreed_on, owner_error))
     if errors:
         raise ValidationError(errors)
@@ -467,10 +516,18 @@ def _require_plan(actor: Actor, plan: Plan) -> None:
 def add_plan_action(*, actor: Actor, plan: Plan, details: ActionDetails) -> PlanAction:
     """Another agreed action, by the team that leads the plan."""
     _require_plan(actor, plan)
-    if actor.team.pk != plan.team_id:
-        raise NotFoundOrNotAllowed
+    _refuse_unless(
+        actor.team.pk == plan.team_id,
+        NOT_THE_PLAN_LEAD,
+        actor,
+        plan.family,
+        plan.category,
+        plan.person_id,
+    )
     around = team_around(plan.family)
-    owner_error = _owner_error(actor, plan.family, details.owner, plan.category, around)
+    owner_error = _owner_error(
+        actor, plan.family, plan.person_id, details.owner, plan.category, around
+    )
     errors = _action_errors("", details, clock.today(), owner_error)
     if errors:
         raise ValidationError(errors)
@@ -491,8 +548,14 @@ def mark_action_done(*, actor: Actor, action: PlanAction, done_on: dt.date) -> P
     action = PlanAction.objects.select_for_update().select_related("plan__family").get(pk=action.pk)
     plan = action.plan
     require(actor, plan.family, category=plan.category, action=UPDATE, person_id=plan.person_id)
-    if not may_mark_done(actor, action):
-        raise NotFoundOrNotAllowed
+    _refuse_unless(
+        may_mark_done(actor, action),
+        NOT_THE_ACTION_OWNER,
+        actor,
+        plan.family,
+        plan.category,
+        plan.person_id,
+    )
     if not plan.is_open:  # as the plan's page and the team's work show: closed is closed
         raise ValidationError("This plan is closed: its actions cannot be changed")
     if action.done_on is not None:
@@ -531,11 +594,19 @@ def review_plan(
     plan = Plan.objects.select_for_update().select_related("family").get(pk=plan.pk)
     _require_plan(actor, plan)
     owners = set(plan.actions.values_list("owner_team_id", flat=True))
-    if actor.team.pk != plan.team_id and actor.team.pk not in owners:
-        raise NotFoundOrNotAllowed
+    _refuse_unless(
+        actor.team.pk == plan.team_id or actor.team.pk in owners,
+        NOT_ON_THE_PLAN,
+        actor,
+        plan.family,
+        plan.category,
+        plan.person_id,
+    )
     errors: dict[str, str] = {}
-    if reviewed_on > clock.today() or reviewed_on < plan.agreed_on:
-        errors["reviewed_on"] = f"The date must be between {long_date(plan.agreed_on)} and today"
+    last = plan.reviews.order_by("-reviewed_on").values_list("reviewed_on", flat=True).first()
+    earliest = last or plan.agreed_on  # a review never goes back before the last one
+    if reviewed_on > clock.today() or reviewed_on < earliest:
+        errors["reviewed_on"] = f"The date must be between {long_date(earliest)} and today"
     if not progress.strip():
         errors["progress"] = "Enter how the plan is going"
     if close:

@@ -378,10 +378,13 @@ class PlanForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, planning: ForPlanning, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {str(person.pk): person for person in planning.people}
-        cast(forms.ChoiceField, self.fields["person"]).choices = [
-            ("", "The whole family"),
-            *((key, person.full_name) for key, person in self.people.items()),
-        ]
+        if planning.assessment is not None:  # about whom it assessed: the page says who
+            del self.fields["person"]
+        else:
+            cast(forms.ChoiceField, self.fields["person"]).choices = [
+                ("", "The whole family"),
+                *((key, person.full_name) for key, person in self.people.items()),
+            ]
         lead = cast(PlanMemberField, self.fields["lead_practitioner"])
         lead.offer(planning.around)
         for index in range(PLAN_ROWS):
@@ -390,9 +393,7 @@ class PlanForm(GovukFormMixin, forms.Form):
                 self.fields[f"action-{index}-{name}"] = field
         self.rows_used: list[int] = []
         if not self.is_bound:
-            assessed = planning.assessment
             self.initial.update(
-                person=str(assessed.person_id) if assessed else "",
                 lead_practitioner=str(user.pk) if user.pk in lead.users else "",
                 agreed_on=clock.today(),
                 review_every_weeks=6,

@@ -224,9 +224,11 @@ class _Reader:
         return value
 
     def code(self, data: dict[str, Any], where: str) -> str:
+        """A section's, an item's or a band's code: no "-", which joins a section's code to
+        an item's in a field's name (`field_name`)."""
         value = self.text(data, "code", where)
-        if not re.fullmatch(r"[a-z0-9_-]+", value):
-            raise self.fail(f"{where}.code", "use lower-case letters, digits, - and _ only")
+        if not re.fullmatch(r"[a-z0-9_]+", value):
+            raise self.fail(f"{where}.code", "use lower-case letters, digits and _ only")
         return value
 
 
@@ -299,6 +301,10 @@ def _scoring(reader: _Reader, data: Any, where: str, scored: list[str]) -> Scori
         raise reader.fail(f"{where}.missing.rule", "use ignore or prorate")
     if rule == "prorate" and method != "sum":
         raise reader.fail(f"{where}.missing.rule", "only a sum can be prorated")
+    raw_bands = [
+        reader.mapping(band, f"{where}.bands[{n}]")
+        for n, band in enumerate(data.get("bands") or [])
+    ]
     bands = tuple(
         Band(
             code=reader.code(band, f"{where}.bands[{n}]"),
@@ -307,7 +313,7 @@ def _scoring(reader: _Reader, data: Any, where: str, scored: list[str]) -> Scori
             maximum=reader.number(band, "max", f"{where}.bands[{n}]"),
             is_need=bool(band.get("need", False)),
         )
-        for n, band in enumerate(data.get("bands") or [])
+        for n, band in enumerate(raw_bands)
     )
     return Scoring(
         method=method,
@@ -334,6 +340,10 @@ def _section(reader: _Reader, data: Any, where: str, agencies: tuple[str, ...]) 
     scoring = data.get("score")
     if isinstance(scoring, dict) and scoring.get("method") == "worst":
         scored = [item.code for item in items if item.type == CHOICE]  # ranked by their options
+        chosen = [str(code) for code in scoring.get("items") or scored]
+        lengths = {len(item.options) for item in items if item.code in chosen}
+        if len(lengths) > 1:  # ranked by place in the list: the places must mean the same
+            raise reader.fail(f"{where}.score", "worst needs items with as many options each")
     else:
         scored = [item.code for item in items if item.is_scored]
     return Section(
@@ -428,7 +438,8 @@ def _age_months(reader: _Reader, data: Any) -> tuple[int, int] | None:
 def _total(reader: _Reader, data: Any, sections: tuple[Section, ...]) -> Scoring | None:
     if not data:
         return None
-    scored = [s.code for s in sections if s.scoring is not None]
+    # A `worst` section's result is words, not a number to add up.
+    scored = [s.code for s in sections if s.scoring is not None and s.scoring.method != "worst"]
     return _scoring(reader, data, "total", scored)
 
 

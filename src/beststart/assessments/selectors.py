@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
 from django.db.models import Q, QuerySet
@@ -30,7 +30,7 @@ from beststart.core.categories import AccessAction, DataCategory
 from beststart.core.errors import NotFoundOrNotAllowed
 from beststart.families.models import Family, Involvement, Person
 from beststart.sharing.access import SharingGate, require_record_access
-from beststart.sharing.policy import active_involvements, visible_families
+from beststart.sharing.policy import Subject, active_involvements, visible_families
 
 VIEW, UPDATE, LIST = AccessAction.VIEW, AccessAction.UPDATE, AccessAction.LIST
 IDENTITY = DataCategory.IDENTITY
@@ -98,8 +98,18 @@ def _openable(
     rows = list(assessments)
     shown = {each.pk for each in _shown(gate, rows)}
     return [
-        each for each in rows if is_party(actor, each) or (each.pk in shown and not each.is_draft)
+        each
+        for each in rows
+        if (is_party(actor, each) and _may_see_own(gate, each))
+        or (each.pk in shown and not each.is_draft)
     ]
+
+
+def _may_see_own(gate: SharingGate, assessment: Assessment) -> bool:
+    """A team's own part of an assessment, by the rules of role and relationship (what its
+    organisation recorded itself), whoever's the assessment row is."""
+    subject = Subject(assessment.family_id, assessment.person_id)
+    return bool(gate.decide(subject, assessment.category, VIEW))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,6 +216,22 @@ class AssessmentView:
     def needs(self) -> list[dict[str, str]]:
         return shown_needs(self.results, self.shown_sections)
 
+    @property
+    def total(self) -> dict[str, Any] | None:
+        """The total, if every section it is drawn from is shown."""
+        drawn_from = set(self.results.get("sections", {}))
+        return self.results.get("total") if drawn_from <= self.shown_sections else None
+
+    @property
+    def zones(self) -> list[dict[str, Any]]:
+        """The zones of the items in sections shown."""
+        keys = {
+            item.zone_key
+            for section, item in self.instrument.items
+            if item.zone_key and section.code in self.shown_sections
+        }
+        return [zone for key, zone in (self.results.get("zones") or {}).items() if key in keys]
+
 
 def shown_needs(results: dict[str, Any], sections: set[str]) -> list[dict[str, str]]:
     return [need for need in results.get("needs", []) if need.get("section_code") in sections]
@@ -307,16 +333,30 @@ class Series:
     def numeric(self) -> list[Column]:
         return [column for column in self.columns if column.maximum is not None]
 
+    def measured(self) -> list[tuple[Column, Decimal, Decimal]]:
+        """Each numeric column with its first and latest values, where both are numbers (an
+        older version may have scored a section in words)."""
+        if len(self.rows) < 2:
+            return []
+        first, latest = self.rows[0].values, self.rows[-1].values
+        found = []
+        for column in self.numeric:
+            start, end = _number(first.get(column.key)), _number(latest.get(column.key))
+            if start is not None and end is not None:
+                found.append((column, start, end))
+        return found
+
     def change(self) -> dict[str, Decimal]:
         """Distance travelled: the latest value less the first, for each numeric column."""
-        if len(self.rows) < 2:
-            return {}
-        first, latest = self.rows[0].values, self.rows[-1].values
-        return {
-            column.key: Decimal(latest[column.key]) - Decimal(first[column.key])
-            for column in self.numeric
-            if first.get(column.key) and latest.get(column.key)
-        }
+        return {column.key: end - start for column, start, end in self.measured()}
+
+
+def _number(raw: str | None) -> Decimal | None:
+    try:
+        value = Decimal(raw or "")
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 @dataclass

@@ -149,21 +149,14 @@ def _progress(series: Series, ident: str) -> ProgressChart | None:
     if len(series.rows) < 2:
         return None
     first, latest = series.rows[0], series.rows[-1]
-    measured = [
-        column
-        for column in series.numeric
-        if first.values.get(column.key) and latest.values.get(column.key)
-    ]
+    measured = series.measured()
     if not measured:
         return None
     return progress_chart(
         ident,
         f"{series.person.full_name}: {series.instrument.title}, first and latest",
-        [
-            (column.label, Decimal(first.values[column.key]), Decimal(latest.values[column.key]))
-            for column in measured
-        ],
-        maximum=max(column.maximum or Decimal(0) for column in measured),
+        [(column.label, start, end) for column, start, end in measured],
+        maximum=max(column.maximum or Decimal(0) for column, _, _ in measured),
         first_label=f"First, {long_date(first.assessment.assessed_on)}",
         latest_label=f"Latest, {long_date(latest.assessment.assessed_on)}",
     )
@@ -344,7 +337,7 @@ def new_plan(request: HttpRequest, family_id: int) -> HttpResponse:
             agreed = actions.create_plan(
                 actor=actor,
                 family=planning.family,
-                person=data["person"],
+                person=data.get("person"),
                 assessment=planning.assessment,
                 lead_practitioner=data["lead_practitioner"],
                 agreed_on=data["agreed_on"],
@@ -361,6 +354,7 @@ def new_plan(request: HttpRequest, family_id: int) -> HttpResponse:
         "planning": planning,
         "family": planning.family,
         "more_needs": [need_words(need) for need in planning.needs[PLAN_ROWS:]],
+        "rows": PLAN_ROWS,
     }
     return render(request, "assessments/plan_new.html", context)
 

@@ -752,7 +752,7 @@ MALFORMED: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     (
         "item code",
         lambda d: first_item(d).update(code="Big A"),
-        "sections[0][one].items[0].code: use lower-case letters, digits, - and _ only",
+        "sections[0][one].items[0].code: use lower-case letters, digits and _ only",
     ),
     (
         "recent days",

@@ -528,3 +528,61 @@ def test_a_team_with_no_action_in_the_plan_does_not_review_it(around: Around) ->
     with pytest.raises(NotFoundOrNotAllowed):
         review(around.hub, plan)
     assert not PlanReview.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Found in review: the plan's person in the owner check, refusals audited, review dates
+
+
+def test_an_owner_must_be_able_to_see_the_plans_person_not_only_another_members(
+    around: Around,
+) -> None:
+    """The parent's consent does not open the child's plan: the owner check asks about the
+    person the plan is about, as the plan page will."""
+    around.share()  # the parent's consent, about the parent's own data
+    errors = plan_errors(around, person=around.child, action_details=[details(around.hub.user)])
+    assert "would not be able to see this plan" in errors["action-0-owner"]
+    assert create(around, around.hub.user, person=around.parent).actions.get().owner_team == (
+        around.hub.team
+    )
+
+
+def test_a_refused_review_by_a_team_not_on_the_plan_is_audited(
+    around: Around, world: World
+) -> None:
+    plan = create(around, around.lead.user)
+    third = make_actor(Role.FAMILY_HUB_WORKER, TeamFactory(), first_name="Thea")
+    InvolvementFactory(family=around.family, team=third.team)
+    with pytest.raises(NotFoundOrNotAllowed):
+        actions.review_plan(
+            actor=third, plan=plan, reviewed_on=TODAY, progress="Going well", next_review_on=None
+        )
+    refused = AuditEvent.objects.filter(user_id=third.user.pk, outcome=Outcome.DENIED)
+    assert [event.basis for event in refused] == [
+        "only the plan's lead team and the teams owning its actions"
+    ]
+    assert not PlanReview.objects.filter(plan=plan).exists()
+
+
+def test_a_review_is_never_dated_before_the_last_one(around: Around) -> None:
+    plan = create(around, around.lead.user)
+    actions.review_plan(
+        actor=around.lead,
+        plan=plan,
+        reviewed_on=TODAY,
+        progress="Housing officer visited",
+        next_review_on=TODAY + dt.timedelta(weeks=6),
+    )
+    with pytest.raises(ValidationError) as error:
+        actions.review_plan(
+            actor=around.lead,
+            plan=plan,
+            reviewed_on=TODAY - dt.timedelta(days=3),
+            progress="An older note",
+            next_review_on=TODAY + dt.timedelta(days=1),
+        )
+    assert errors_of(error) == {
+        "reviewed_on": "The date must be between 15 September 2026 and today"
+    }
+    plan.refresh_from_db()
+    assert plan.next_review_on == TODAY + dt.timedelta(weeks=6)

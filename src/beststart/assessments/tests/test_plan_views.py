@@ -135,7 +135,7 @@ def test_new_plan_starts_from_the_assessments_needs(
     assert response.status_code == 200
     form = response.context["form"]
     assert [form[f"action-{i}-need"].value() for i in range(3)] == [HOUSING, INCOME, None]
-    assert form["person"].value() == str(two_agencies.child.pk)
+    assert "person" not in form.fields  # about whom the assessment was: it cannot widen
     assert form["lead_practitioner"].value() == str(two_agencies.health_visitor.user.pk)
     assert form["review_every_weeks"].value() == 6
     content = response.content.decode()

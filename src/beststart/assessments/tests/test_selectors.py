@@ -497,3 +497,16 @@ def test_for_starting_offers_the_roles_instruments_and_partner_teams(
     }
     assert starting.partner_teams == [two_agencies.health_visitor.team]
     assert set(starting.people) == {two_agencies.parent, two_agencies.child}
+
+
+def test_a_teams_own_draft_is_shown_only_to_roles_that_see_its_category(world: World) -> None:
+    """Being one of an assessment's teams lets it see its own part whatever the family's
+    consent, never past what the role may see: a voluntary-sector worker in the health
+    visitors' team does not see their ASQ-3 (development data)."""
+    child = world.family.members.get(kind="child")
+    asq = draft(world.actor, world.family, child, "asq-3")
+    volunteer = make_actor(Role.VOLUNTARY_SECTOR_WORKER, world.actor.team)
+    assert selectors.history(world.actor, world.family.pk).drafts == [asq]
+    assert selectors.history(volunteer, world.family.pk).drafts == []
+    with pytest.raises(NotFoundOrNotAllowed):
+        selectors.assessment_detail(volunteer, asq.pk)
