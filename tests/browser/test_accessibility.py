@@ -1209,9 +1209,7 @@ def _assessment_start_already_assessed(page: Page, demo: Any) -> None:
     navigate(page.get_by_role("link", name="Assessments and plans", exact=True))
     navigate(page.get_by_role("link", name="Start an assessment"))
     group(page, "Who is it about?").get_by_label(re.compile(f"^{re.escape(child)}")).check()
-    group(page, "Which assessment?").get_by_label(
-        re.compile(r"^Integrated review at two")
-    ).check()
+    group(page, "Which assessment?").get_by_label(re.compile(r"^Integrated review at two")).check()
     page.get_by_label("Partner team").select_option(index=1)
     navigate(page.get_by_role("button", name="Start the assessment"))
     expect(page.get_by_text("Already assessed recently").first).to_be_visible()

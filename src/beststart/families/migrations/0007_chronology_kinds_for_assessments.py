@@ -4,15 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('families', '0006_chronology_kind_referral'),
+        ("families", "0006_chronology_kind_referral"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='chronologyevent',
-            name='kind',
-            field=models.CharField(choices=[('family_created', 'Family record created'), ('member_added', 'Member added'), ('person_updated', 'Details updated'), ('birth_recorded', 'Birth recorded'), ('address_changed', 'Address changed'), ('involvement_started', 'Involvement started'), ('involvement_ended', 'Involvement ended'), ('note', 'Note'), ('consent_given', 'Consent recorded'), ('consent_withdrawn', 'Consent withdrawn'), ('safeguarding_share', 'Shared for safeguarding'), ('break_glass', 'Emergency access'), ('death_recorded', 'Death recorded'), ('contact', 'Review or contact'), ('immunisation', 'Immunisation'), ('centre_registered', "Registered with a children's centre"), ('session_booked', 'Booked a session'), ('attended', 'Attended a session'), ('discussed', 'Discussed at Family Matters'), ('meeting_action', 'Family Matters action'), ('referral', 'Referral'), ('assessment', 'Assessment'), ('plan', 'Plan')], max_length=24),
+            model_name="chronologyevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("family_created", "Family record created"),
+                    ("member_added", "Member added"),
+                    ("person_updated", "Details updated"),
+                    ("birth_recorded", "Birth recorded"),
+                    ("address_changed", "Address changed"),
+                    ("involvement_started", "Involvement started"),
+                    ("involvement_ended", "Involvement ended"),
+                    ("note", "Note"),
+                    ("consent_given", "Consent recorded"),
+                    ("consent_withdrawn", "Consent withdrawn"),
+                    ("safeguarding_share", "Shared for safeguarding"),
+                    ("break_glass", "Emergency access"),
+                    ("death_recorded", "Death recorded"),
+                    ("contact", "Review or contact"),
+                    ("immunisation", "Immunisation"),
+                    ("centre_registered", "Registered with a children's centre"),
+                    ("session_booked", "Booked a session"),
+                    ("attended", "Attended a session"),
+                    ("discussed", "Discussed at Family Matters"),
+                    ("meeting_action", "Family Matters action"),
+                    ("referral", "Referral"),
+                    ("assessment", "Assessment"),
+                    ("plan", "Plan"),
+                ],
+                max_length=24,
+            ),
         ),
     ]
