@@ -28,6 +28,7 @@ from beststart.assessments.selectors import (
     all_answers,
     instrument_of,
     is_party,
+    latest_cutoffs,
     may_mark_done,
     team_around,
     writable_sections,
@@ -281,7 +282,7 @@ def _complete(actor: Actor, assessment: Assessment, instrument: Instrument) -> N
         raise ValidationError(own)
     results = instruments.score(instrument, answers).as_dict()
     if instrument.zones is not None:
-        cutoff_set = CutoffSet.objects.filter(instrument=instrument.code).first()
+        cutoff_set = latest_cutoffs(instrument.code)
         zones = cutoffs.zones(instrument, answers, cutoff_set.intervals) if cutoff_set else {}
         results["zones"] = zones
         results["cutoffs"] = cutoff_set.name if cutoff_set else ""

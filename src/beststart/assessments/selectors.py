@@ -21,6 +21,7 @@ from beststart.assessments.models import (
     Assessment,
     AssessmentStatus,
     Contribution,
+    CutoffSet,
     Plan,
     PlanAction,
     PlanReview,
@@ -82,6 +83,12 @@ def all_answers(assessment: Assessment) -> Answers:
         each.section: dict(each.answers)
         for each in Contribution.objects.filter(assessment=assessment)
     }
+
+
+def latest_cutoffs(instrument_code: str) -> CutoffSet | None:
+    """The cut-offs the next completed assessment of a licensed instrument is zoned by: the
+    latest loaded. Configuration, nobody's personal data."""
+    return CutoffSet.objects.filter(instrument=instrument_code).first()
 
 
 def instruments_for(actor: Actor) -> list[Instrument]:

@@ -73,7 +73,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         ListedInstrument(
             instrument=each,
             category=DataCategory(each.category).label,
-            cutoffs=CutoffSet.objects.filter(instrument=each.code).first() if each.zones else None,
+            cutoffs=selectors.latest_cutoffs(each.code) if each.zones else None,
             older=instruments.versions(each.code)[-2::-1],
         )
         for each in instruments.latest()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from beststart.assessments import actions, instruments
 from beststart.assessments.cutoffs import CutoffError
 from beststart.assessments.instruments import Instrument, InstrumentError
-from beststart.assessments.models import CutoffSet
+from beststart.assessments.selectors import latest_cutoffs
 from beststart.care.actions import long_date
 
 
@@ -112,7 +112,7 @@ class Command(BaseCommand):
 
 def _cutoffs_loaded(code: str) -> str:
     """The cut-offs the next completed assessment will be zoned by: the latest loaded."""
-    cutoff_set = CutoffSet.objects.filter(instrument=code).first()
+    cutoff_set = latest_cutoffs(code)
     if cutoff_set is None:
         return "none loaded"
     loaded_on = long_date(timezone.localdate(cutoff_set.created_at))
